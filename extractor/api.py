@@ -1,0 +1,82 @@
+"""Library entry points: extract documents, evaluate predictions against gold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .io import InputProblem, annotation_files, load_json_documents
+from .schema import OutputDocument
+from .scoring import Score, score_document
+from .validate import GoldProblem, load_texts, validate_paths
+
+
+@dataclass
+class Evaluation:
+    """A score with the texts it was computed on and every problem met on the way."""
+
+    score: Score
+    texts: dict[str, str]
+    problems: list[str] = field(default_factory=list)
+
+
+def load_predictions(paths: list[Path]) -> tuple[dict[str, list[dict]], list[str]]:
+    """Predicted spans per doc_id from output files (JSON, JSONL or directories of them)."""
+    predictions: dict[str, list[dict]] = {}
+    problems: list[str] = []
+    for file in annotation_files(paths):
+        if not file.exists():
+            problems.append(f"{file}: no such file")
+            continue
+        for location, record in load_json_documents(file):
+            if isinstance(record, InputProblem):
+                problems.append(str(record))
+                continue
+            try:
+                document = OutputDocument.model_validate(record)
+            except ValidationError as error:
+                first = error.errors()[0]
+                where = ".".join(str(part) for part in first["loc"])
+                problems.append(f"{location}: invalid prediction ({where}: {first['msg']}); "
+                                "document scored as empty")
+                continue
+            predictions[document.doc_id] = [span.model_dump() for span in document.spans]
+    return predictions, problems
+
+
+def evaluate(gold_paths: list[Path], text_dirs: list[Path],
+             pred_paths: list[Path] | None = None) -> Evaluation:
+    """Score predictions (files, or a fresh extraction when None) against valid gold files."""
+    gold_documents, gold_problems = validate_paths(gold_paths, text_dirs)
+    problems = [str(problem) for problem in gold_problems]
+    texts = {doc.doc_id: doc.text for doc in load_texts(text_dirs).values()}
+    if pred_paths is None:
+        predictions = _extract_for_gold(gold_documents, text_dirs)
+    else:
+        predictions, pred_problems = load_predictions(pred_paths)
+        problems.extend(pred_problems)
+    score = Score()
+    for gold in gold_documents:
+        predicted = predictions.get(gold.doc_id)
+        if predicted is None:
+            problems.append(f"{gold.doc_id}: no prediction; scored as an empty document")
+        score_document(score, gold.doc_id, texts.get(gold.doc_id),
+                       [span.model_dump() for span in gold.spans], predicted or [])
+    known = {gold.doc_id for gold in gold_documents}
+    for doc_id in sorted(set(predictions) - known):
+        problems.append(f"{doc_id}: prediction has no gold file; not scored")
+    return Evaluation(score, texts, problems)
+
+
+def _extract_for_gold(gold_documents, text_dirs: list[Path]) -> dict[str, list[dict]]:
+    from .pipeline import Extractor  # the spaCy pipeline loads only when needed
+
+    documents = load_texts(text_dirs)
+    extractor = Extractor()
+    wanted = [documents[gold.doc_id] for gold in gold_documents]
+    return {result["doc_id"]: result["spans"] for result in extractor.extract_many(wanted)}
+
+
+__all__ = ["Evaluation", "GoldProblem", "evaluate", "load_predictions"]

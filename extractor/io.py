@@ -1,0 +1,240 @@
+"""Reading documents and annotation files, writing output files atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Iterator
+
+from charset_normalizer import from_bytes
+
+METADATA_FILE = "metadata.json"
+INPUT_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
+
+
+@dataclass
+class Document:
+    """One article to analyse; `text` is exactly what offsets refer to."""
+
+    doc_id: str
+    text: str
+    published: str | None = None
+    title: str | None = None
+    source: str | None = None
+    origin: str = ""
+    encoding: str = "utf-8"
+    input_text_differs: bool = False
+
+
+@dataclass
+class InputProblem:
+    """A problem with one input (file, line, document), reported and skipped."""
+
+    path: str
+    message: str
+    hint: str = ""
+    line: int | None = None
+    doc_id: str | None = None
+    skipped: bool = True
+
+    def __str__(self) -> str:
+        where = self.path + (f":{self.line}" if self.line else "")
+        who = f" {self.doc_id}:" if self.doc_id else ""
+        hint = f", {self.hint}" if self.hint else ""
+        return f"{where}:{who} {self.message}{hint}"
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "line": self.line, "doc_id": self.doc_id,
+                "message": self.message, "hint": self.hint, "skipped": self.skipped}
+
+
+def valid_published(value: object) -> str | None:
+    """The ISO date string if `value` is a real calendar date, else None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value).isoformat() if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def decode_bytes(data: bytes) -> tuple[str, str] | None:
+    """Decode text: UTF-8 first, else the charset detected; None for binary junk."""
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None:
+        return None
+    return str(best), best.encoding
+
+
+def read_metadata(directory: Path) -> dict[str, dict]:
+    """Metadata records of a corpus directory keyed by file name and by doc_id."""
+    path = directory / METADATA_FILE
+    if not path.is_file():
+        return {}
+    records = json.loads(path.read_text(encoding="utf-8"))
+    index: dict[str, dict] = {}
+    for record in records:
+        index[record["file"]] = record
+        index[record["doc_id"]] = record
+    return index
+
+
+def _document_from_record(record: dict, origin: str, published_override: str | None,
+                          problems: list[InputProblem], line: int | None = None) -> Document:
+    doc_id = str(record["doc_id"])
+    raw_published = published_override or record.get("published")
+    published = valid_published(raw_published)
+    if raw_published is not None and published is None:
+        problems.append(InputProblem(origin, f"invalid published date {raw_published!r}",
+                                     "use YYYY-MM-DD; relative dates stay unresolved",
+                                     line=line, doc_id=doc_id, skipped=False))
+    return Document(doc_id=doc_id, text=record["text"], published=published,
+                    title=record.get("title"), source=record.get("source"), origin=origin)
+
+
+def _read_text_file(path: Path, metadata: dict[str, dict], published_override: str | None
+                    ) -> Iterator[Document | InputProblem]:
+    decoded = decode_bytes(path.read_bytes())
+    if decoded is None:
+        yield InputProblem(str(path), "not text (binary or undecodable)",
+                           "convert it to UTF-8 text or remove it")
+        return
+    text, encoding = decoded
+    record = dict(metadata.get(path.name) or {"doc_id": path.stem})
+    record["text"] = text
+    problems: list[InputProblem] = []
+    document = _document_from_record(record, str(path), published_override, problems)
+    yield from problems
+    document.encoding = encoding
+    if path.suffix.lower() in (".html", ".htm"):
+        from .html import html_to_text  # optional dependency, imported only for HTML input
+
+        document.text = html_to_text(text)
+        document.input_text_differs = True
+    yield document
+
+
+def _read_jsonl(stream: IO[str], origin: str, published_override: str | None
+                ) -> Iterator[Document | InputProblem]:
+    for line_no, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield InputProblem(origin, f"malformed JSON ({error.msg})", "fix or remove the line",
+                               line=line_no)
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            doc_id = record.get("doc_id") if isinstance(record, dict) else None
+            yield InputProblem(origin, "record has no string 'text'",
+                               "each line needs {\"doc_id\", \"text\"}", line=line_no,
+                               doc_id=doc_id)
+            continue
+        record.setdefault("doc_id", f"{Path(origin).stem}-{line_no}")
+        problems: list[InputProblem] = []
+        document = _document_from_record(record, origin, published_override, problems, line_no)
+        yield from problems
+        yield document
+
+
+def iter_inputs(paths: list[str], published_override: str | None = None
+                ) -> Iterator[Document | InputProblem]:
+    """Yield documents lazily from files, directories, JSONL files or '-' (stdin)."""
+    for raw in paths:
+        if raw == "-":
+            data = sys.stdin.read()
+            if data.lstrip().startswith("{"):
+                yield from _read_jsonl(iter(data.splitlines(keepends=True)), "<stdin>",
+                                       published_override)
+            else:
+                record = {"doc_id": "stdin", "text": data, "published": published_override}
+                yield _document_from_record(record, "<stdin>", None, [])
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*")
+                           if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
+            if not files:
+                yield InputProblem(raw, "directory holds no .txt, .html or .jsonl files",
+                                   "point migrex at article files")
+            for file in files:
+                yield from _iter_file(file, published_override)
+        elif path.is_file():
+            yield from _iter_file(path, published_override)
+        else:
+            yield InputProblem(raw, "no such file or directory", "check the path")
+
+
+def _iter_file(path: Path, published_override: str | None) -> Iterator[Document | InputProblem]:
+    try:
+        if path.suffix.lower() == ".jsonl":
+            with path.open(encoding="utf-8", errors="replace", newline="") as stream:
+                yield from _read_jsonl(stream, str(path), published_override)
+        else:
+            yield from _read_text_file(path, read_metadata(path.parent), published_override)
+    except (OSError, json.JSONDecodeError) as error:
+        yield InputProblem(str(path), f"cannot read ({error})", "check the file")
+
+
+def load_json_documents(path: Path) -> Iterator[tuple[str, dict | InputProblem]]:
+    """Records of a JSON (object or list) or JSONL annotation file, with their locations."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".jsonl":
+        for line_no, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    yield f"{path}:{line_no}", json.loads(line)
+                except json.JSONDecodeError as error:
+                    yield f"{path}:{line_no}", InputProblem(str(path), f"malformed JSON ({error.msg})",
+                                                            "fix the line", line=line_no)
+        return
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        yield str(path), InputProblem(str(path), f"malformed JSON ({error.msg})",
+                                      "fix the file", line=error.lineno)
+        return
+    for index, record in enumerate(data if isinstance(data, list) else [data]):
+        yield (f"{path}[{index}]" if isinstance(data, list) else str(path)), record
+
+
+def annotation_files(paths: list[Path]) -> list[Path]:
+    """Gold or prediction files named by paths: files as given, directories' *.json/*.jsonl."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir()
+                                if p.suffix in (".json", ".jsonl") and p.name != METADATA_FILE))
+        else:
+            found.append(path)
+    return found
+
+
+@contextmanager
+def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
+    """Write to a temporary file beside `path` and rename it into place only on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8",
+                       newline=None if "b" in mode else "") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

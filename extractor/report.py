@@ -1,0 +1,52 @@
+"""Readable score tables and error listings (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .schema import LABELS
+from .scoring import LEVELS, Score, SpanError
+
+
+def score_table(scores: dict) -> Table:
+    """One row per level and label: P, R, F1 and the counts."""
+    table = Table(title="migrex evaluation", show_lines=False)
+    for column in ("level", "label", "P", "R", "F1", "tp", "pred", "gold"):
+        table.add_column(column, justify="left" if column in ("level", "label") else "right")
+    for level in LEVELS:
+        rows = scores[level]
+        for label in ("micro",) + LABELS:
+            if label not in rows:
+                continue
+            row = rows[label]
+            style = "bold" if label == "micro" else None
+            table.add_row(level if label == "micro" else "", label,
+                          f"{row['p']:.3f}", f"{row['r']:.3f}", f"{row['f']:.3f}",
+                          str(row["tp"]), str(row["pred"]), str(row["gold"]), style=style)
+        table.add_section()
+    return table
+
+
+def print_errors(console: Console, score: Score, texts: dict[str, str], width: int = 40) -> None:
+    """False positives, misses and wrong values per document, with context."""
+    current = None
+    for error in score.errors:
+        if error.doc_id != current:
+            current = error.doc_id
+            console.rule(f"[bold]{current}")
+        console.print(_error_line(error, texts.get(error.doc_id), width), highlight=False)
+
+
+def _error_line(error: SpanError, text: str | None, width: int) -> Text:
+    line = Text()
+    line.append(f"{error.kind:5} ", style={"FP": "red", "FN": "yellow", "VALUE": "magenta"}[error.kind])
+    line.append(f"{error.label:10} {error.start:>6}  {error.text!r} {error.detail}")
+    if text is not None:
+        left = text[max(0, error.start - width):error.start].replace("\n", " ")
+        right = text[error.end:error.end + width].replace("\n", " ")
+        line.append(f"  …{left}")
+        line.append(f"[{error.text}]", style="bold")
+        line.append(f"{right}…")
+    return line

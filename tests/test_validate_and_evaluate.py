@@ -1,0 +1,109 @@
+"""Gold files: validation against their texts, and gold scored against itself."""
+
+import json
+import shutil
+
+from typer.testing import CliRunner
+
+from extractor.api import evaluate
+from extractor.cli import app
+from extractor.scoring import LEVELS
+from extractor.validate import validate_paths
+
+runner = CliRunner()
+
+
+def test_all_seed_gold_files_are_valid(gold_dir, corpus_dir):
+    documents, problems = validate_paths([gold_dir], [corpus_dir])
+    assert problems == []
+    assert sorted(doc.doc_id for doc in documents) == [f"seed-00{i}" for i in range(5)]
+
+
+def _broken_copy(tmp_path, gold_dir):
+    gold = json.loads((gold_dir / "seed-002.json").read_text(encoding="utf-8"))
+    gold["spans"][0]["start"] += 1
+    gold["spans"][1]["label"] = "COUNTRY"
+    date_index = next(i for i, s in enumerate(gold["spans"]) if s["label"] == "DATE")
+    gold["spans"][date_index]["value"] = "May 2024"
+    broken = tmp_path / "seed-002.json"
+    broken.write_text(json.dumps(gold), encoding="utf-8")
+    return broken, date_index
+
+
+def test_broken_gold_is_rejected_naming_file_and_spans(tmp_path, gold_dir, corpus_dir):
+    broken, date_index = _broken_copy(tmp_path, gold_dir)
+    result = runner.invoke(app, ["validate", str(broken), "--texts", str(corpus_dir)])
+    assert result.exit_code == 1
+    messages = result.stderr
+    assert "seed-002.json: span 1" in messages and "unknown label 'COUNTRY'" in messages
+    assert f"span {date_index}" in messages and "May 2024" in messages
+
+
+def test_wrong_offset_is_rejected(tmp_path, gold_dir, corpus_dir):
+    gold = json.loads((gold_dir / "seed-000.json").read_text(encoding="utf-8"))
+    gold["spans"][3]["start"] += 2
+    gold["spans"][3]["end"] += 2
+    path = tmp_path / "seed-000.json"
+    path.write_text(json.dumps(gold), encoding="utf-8")
+    _, problems = validate_paths([path], [corpus_dir])
+    assert [p.span_index for p in problems] == [3]
+    assert "the document has" in problems[0].message
+
+
+def test_drifted_text_is_rejected_by_hash(tmp_path, gold_dir, corpus_dir):
+    texts = tmp_path / "texts"
+    shutil.copytree(corpus_dir, texts)
+    path = texts / "seed-003.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("Wednesday", "Tuesday"),
+                    encoding="utf-8")
+    _, problems = validate_paths([gold_dir / "seed-003.json"], [texts])
+    assert any("text_sha256" in p.message for p in problems)
+    assert any(p.span_index is not None for p in problems)  # and the moved spans
+
+
+def test_overlapping_spans_are_rejected(tmp_path, gold_dir, corpus_dir):
+    gold = json.loads((gold_dir / "seed-004.json").read_text(encoding="utf-8"))
+    first = gold["spans"][0]
+    gold["spans"].append({**first, "end": first["end"]})
+    path = tmp_path / "seed-004.json"
+    path.write_text(json.dumps(gold), encoding="utf-8")
+    _, problems = validate_paths([path], [corpus_dir])
+    assert any("overlaps span 0" in p.message for p in problems)
+
+
+def test_gold_against_itself_is_perfect_at_every_level(gold_dir, corpus_dir, tmp_path):
+    result = runner.invoke(app, ["evaluate", "--gold", str(gold_dir), "--texts", str(corpus_dir),
+                                 "--pred", str(gold_dir), "--json", str(tmp_path / "s.json")])
+    assert result.exit_code == 0, result.output
+    scores = json.loads((tmp_path / "s.json").read_text())
+    assert set(scores) == set(LEVELS)
+    for level in LEVELS:
+        for label, row in scores[level].items():
+            assert (row["p"], row["r"], row["f"]) == (1.0, 1.0, 1.0), (level, label)
+            assert set(row) == {"p", "r", "f", "tp", "pred", "gold"}
+    assert scores["mentions_lenient"]["micro"]["gold"] > 300
+
+
+def test_missing_prediction_document_counts_as_empty(gold_dir, corpus_dir, tmp_path):
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text(json.dumps(json.loads((gold_dir / "seed-000.json").read_text())) + "\n")
+    evaluation = evaluate([gold_dir], [corpus_dir], [pred])
+    micro = evaluation.score.as_dict()["mentions_lenient"]["micro"]
+    assert micro["p"] == 1.0 and micro["r"] < 0.5
+    assert any("seed-001: no prediction" in problem for problem in evaluation.problems)
+
+
+def test_shipped_json_schemas_are_current(root):
+    from extractor.schema import json_schemas
+
+    for name, schema in json_schemas().items():
+        shipped = json.loads((root / "models" / "schema" / name).read_text(encoding="utf-8"))
+        assert shipped == schema, f"run `python -m extractor.schema` to refresh {name}"
+
+
+def test_gold_files_validate_against_shipped_json_schema(root, gold_dir):
+    import jsonschema
+
+    schema = json.loads((root / "models" / "schema" / "gold.schema.json").read_text())
+    for path in sorted(gold_dir.glob("*.json")):
+        jsonschema.validate(json.loads(path.read_text(encoding="utf-8")), schema)
