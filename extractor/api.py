@@ -7,7 +7,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .io import InputProblem, annotation_files, load_json_documents
+from typing import Iterable, Iterator
+
+from .io import Document, InputProblem, annotation_files, iter_inputs, load_json_documents
 from .schema import OutputDocument
 from .scoring import Score, score_document
 from .validate import GoldProblem, load_texts, validate_paths
@@ -20,6 +22,38 @@ class Evaluation:
     score: Score
     texts: dict[str, str]
     problems: list[str] = field(default_factory=list)
+
+
+def extract(paths: list[str], published: str | None = None, model: str | None = None,
+            batch_size: int | None = None, n_process: int = 1,
+            skip: Iterable[str] = ()) -> Iterator[dict | InputProblem]:
+    """Output records for every readable document under `paths`, problems in between.
+
+    Inputs are read lazily and records come out in input order as they are done.
+    `skip` names doc_ids already done (a resumed run).
+    """
+    from .pipeline import Extractor  # the spaCy pipeline loads only when needed
+
+    extractor = Extractor(model=model, batch_size=batch_size, n_process=n_process)
+    skipped = set(skip)
+    problems: list[InputProblem] = []
+
+    def documents() -> Iterator[Document]:
+        for item in iter_inputs(paths, published):
+            if isinstance(item, InputProblem):
+                problems.append(item)
+            elif item.doc_id not in skipped:
+                yield item
+
+    for record in extractor.extract_many(documents()):
+        yield from _drain(problems)
+        yield record
+    yield from _drain(problems)
+
+
+def _drain(problems: list[InputProblem]) -> Iterator[InputProblem]:
+    while problems:
+        yield problems.pop(0)
 
 
 def load_predictions(paths: list[Path]) -> tuple[dict[str, list[dict]], list[str]]:
@@ -79,4 +113,4 @@ def _extract_for_gold(gold_documents, text_dirs: list[Path]) -> dict[str, list[d
     return {result["doc_id"]: result["spans"] for result in extractor.extract_many(wanted)}
 
 
-__all__ = ["Evaluation", "GoldProblem", "evaluate", "load_predictions"]
+__all__ = ["Evaluation", "GoldProblem", "evaluate", "extract", "load_predictions"]

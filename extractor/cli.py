@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
+from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -81,3 +84,80 @@ def evaluate(
             stream.write("\n")
     if evaluation.score.documents == 0:
         raise typer.Exit(1)
+
+
+class OutputFormat(str, Enum):
+    jsonl = "jsonl"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(
+        help="Article files (.txt, .html), directories of them, JSONL files of "
+             "{doc_id, text, published?} records, or - for stdin.")],
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option(
+        "--format", help="jsonl/json: one record per document; csv: the facts table.")
+    ] = OutputFormat.jsonl,
+    published: Annotated[Optional[str], typer.Option(
+        help="Publication date (YYYY-MM-DD) for every input; relative dates resolve "
+             "against it.")] = None,
+    model: Annotated[Optional[str], typer.Option(
+        help="Base spaCy pipeline package (default from models/pipeline.json).")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(min=1, help="Documents per batch.")] = None,
+    n_process: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    errors_file: Annotated[Optional[Path], typer.Option(
+        "--errors", help="Also write input problems as JSONL here.")] = None,
+) -> None:
+    """Extract actors, dates and figures; one JSON record per document."""
+    from .api import extract as run_extraction
+    from .io import InputProblem, RecordWriter, atomic_writer, valid_published
+
+    if published is not None and valid_published(published) is None:
+        raise typer.BadParameter(f"{published!r} is not a date (use YYYY-MM-DD)",
+                                 param_hint="--published")
+    problems: list[InputProblem] = []
+    try:
+        with _output_stream(output) as stream, _progress() as progress:
+            writer = RecordWriter(stream, fmt.value)
+            task = progress.add_task("extracting", total=None)
+            for item in run_extraction(paths, published, model, batch_size, n_process):
+                if isinstance(item, InputProblem):
+                    problems.append(item)
+                    err.print(str(item), highlight=False, markup=False)
+                    continue
+                writer.write(item)
+                progress.advance(task)
+            writer.close()
+    except RuntimeError as error:  # the base pipeline is missing
+        err.print(f"error: {error}", highlight=False, markup=False)
+        raise typer.Exit(2)
+    if errors_file:
+        with atomic_writer(errors_file) as stream:
+            for problem in problems:
+                stream.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
+    skipped = sum(problem.skipped for problem in problems)
+    err.print(f"{writer.count} document(s) extracted, {skipped} skipped", highlight=False)
+    raise typer.Exit(3 if skipped else 0)
+
+
+@contextmanager
+def _output_stream(output: Path | None):
+    from .io import atomic_writer
+
+    if output is None:
+        yield sys.stdout
+        return
+    with atomic_writer(output) as stream:
+        yield stream
+
+
+def _progress():
+    from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), "{task.description}", MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=True,
+                    disable=not err.is_terminal)

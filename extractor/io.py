@@ -14,6 +14,8 @@ from typing import IO, Iterator
 
 from charset_normalizer import from_bytes
 
+from .schema import FACT_COLUMNS
+
 METADATA_FILE = "metadata.json"
 INPUT_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
 
@@ -238,3 +240,35 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class RecordWriter:
+    """Streams output records as JSONL, a JSON array, or a CSV table of facts."""
+
+    def __init__(self, stream: IO[str], fmt: str):
+        self.stream = stream
+        self.fmt = fmt
+        self.count = 0
+        if fmt == "csv":
+            import csv
+
+            self.csv = csv.DictWriter(stream, fieldnames=FACT_COLUMNS, extrasaction="ignore")
+            self.csv.writeheader()
+        elif fmt == "json":
+            stream.write("[")
+
+    def write(self, record: dict) -> None:
+        if self.fmt == "jsonl":
+            self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        elif self.fmt == "json":
+            self.stream.write(("," if self.count else "") + "\n"
+                              + json.dumps(record, ensure_ascii=False, indent=1))
+        else:
+            for fact in record["facts"]:
+                self.csv.writerow({"doc_id": record["doc_id"], **fact})
+        self.count += 1
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.stream.write("\n]\n")

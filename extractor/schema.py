@@ -23,6 +23,8 @@ FIGURE_LABELS: tuple[str, ...] = ("MONEY", "ENCOUNTERS", "REMOVALS", "VISAS", "P
 COUNT_LABELS: tuple[str, ...] = FIGURE_LABELS[1:]
 LABELS: tuple[str, ...] = ACTOR_LABELS + (DATE_LABEL,) + FIGURE_LABELS
 VALUE_LABELS: tuple[str, ...] = (DATE_LABEL,) + FIGURE_LABELS
+FACT_COLUMNS: tuple[str, ...] = ("doc_id", "label", "value", "currency", "when", "text", "start",
+                                 "end", "source", "sentence")
 
 _TIMEX_POINT = r"\d{4}(?:-\d{2}(?:-\d{2})?|-Q[1-4]|-W\d{2}|-(?:SP|SU|FA|WI))?|FY\d{4}"
 TIMEX_PATTERN = rf"^(?:{_TIMEX_POINT})(?:/(?:{_TIMEX_POINT}))?$"
@@ -104,6 +106,7 @@ class Fact(BaseModel):
     text: str
     start: StrictInt
     end: StrictInt
+    source: str | None = None
     sentence: str
 
 

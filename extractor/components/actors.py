@@ -1,0 +1,279 @@
+"""The `migrex_actors` component: PERSON/ORG/GPE from the statistical NER, corrected by
+gazetteers and the spec's span rules, with canonical names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ..data import load_json
+from .attributes import ACTORS_KEY
+
+_ACTOR_NER = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "NORP": "NORP",
+              "FAC": "FAC"}
+_DETERMINERS = {"the", "The", "THE"}
+_POSSESSIVE = {"'s", "’s", "'", "’"}
+_SPLITTERS = {"/", "via", "|"}
+_STOP_WORDS = {"of", "and", "for", "the", "on", "in", "de", "la", "del", "&"}
+
+
+@dataclass
+class Candidate:
+    start: int  # token indices
+    end: int
+    label: str
+    priority: int  # higher wins overlaps: organisation gazetteer 3, NER 2, place gazetteer 1
+    key: int | None = None  # gazetteer entry
+
+
+class Gazetteer:
+    """Organisation alias groups, places with canonical names, and names that are not actors."""
+
+    def __init__(self, nlp: Language):
+        orgs = load_json("gazetteer/orgs.json")
+        places = load_json("gazetteer/places.json")["places"]
+        blocked = load_json("gazetteer/not_actors.json")
+        titles = load_json("lexicons/titles.json")
+        self.org_groups = orgs["groups"]
+        self.contextual = {name: set(after) for name, after in orgs["contextual"].items()
+                           if not name.startswith("_")}
+        self.org_matcher = PhraseMatcher(nlp.vocab)
+        self.org_alias: dict[str, int] = {}
+        for index, group in enumerate(self.org_groups):
+            for name in group["names"] + group["acronyms"]:
+                self.org_alias[name] = index
+            self.org_matcher.add(f"ORG{index}", list(nlp.tokenizer.pipe(
+                group["names"] + group["acronyms"])))
+        self.places = places
+        self.place_alias: dict[str, int] = {}
+        self.place_folded: dict[str, int] = {}
+        self.place_matcher = PhraseMatcher(nlp.vocab)
+        for index, place in enumerate(places):
+            aliases = place["aliases"] + [alias.upper() for alias in place["aliases"]
+                                          if len(alias) > 3]
+            for alias in aliases:
+                self.place_alias[alias] = index
+                self.place_folded[alias.casefold()] = index
+            self.place_matcher.add(f"GPE{index}", list(nlp.tokenizer.pipe(aliases)))
+        self.ambiguous_places = set(blocked["ambiguous_places"])
+        self.block_matcher = PhraseMatcher(nlp.vocab)
+        names = blocked["regions"] + blocked["programmes"] + blocked["parties_and_groups"]
+        self.block_matcher.add("BLOCK", list(nlp.tokenizer.pipe(names)))
+        self.name_heads = set(blocked["name_heads"])
+        self.office_words = set(blocked["office_words"])
+        self.not_people = set(blocked["not_people"])
+        self.honorifics = set(titles["honorifics"])
+        self.title_words = set(titles["title_words"]) | self.honorifics
+
+
+class ActorRecognizer:
+    """NER actors corrected by gazetteer rules, canonicalised per document."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+        self.gaz = Gazetteer(nlp)
+
+    # -- candidates ---------------------------------------------------------------------------
+    def _gazetteer_orgs(self, doc: Doc) -> list[Candidate]:
+        spans = []
+        for match_id, start, end in self.gaz.org_matcher(doc):
+            span = Span(doc, start, end, label="ORG")
+            spans.append(span)
+        kept = filter_spans(spans)
+        found = [Candidate(s.start, s.end, "ORG", 3, self.gaz.org_alias.get(s.text)) for s in kept]
+        for token in doc:
+            following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+            if token.text in self.gaz.contextual and (
+                    not self.gaz.contextual[token.text]
+                    or following is not None and following.text in self.gaz.contextual[token.text]):
+                found.append(Candidate(token.i, token.i + 1, "ORG", 3))
+        return found
+
+    def _places(self, doc: Doc) -> list[Candidate]:
+        spans = [Span(doc, start, end, label="GPE") for _, start, end in self.gaz.place_matcher(doc)]
+        return [Candidate(s.start, s.end, "GPE", 1, self.gaz.place_alias.get(s.text))
+                for s in filter_spans(spans)]
+
+    def _ner(self, doc: Doc) -> list[Candidate]:
+        found = []
+        for ent in doc.ents:
+            if ent.label_ not in _ACTOR_NER:
+                continue
+            for start, end in self._split(doc, ent.start, ent.end):
+                start, end = self._trim(doc, start, end, ent.label_)
+                if start >= end:
+                    continue
+                text = doc[start:end].text
+                label = ent.label_
+                if text in self.gaz.place_alias and label != "GPE":
+                    label = "GPE" if text not in self.gaz.ambiguous_places else label
+                if text in self.gaz.org_alias:
+                    label = "ORG"
+                if label in ("LOC", "NORP", "FAC") or any(
+                        t.like_email or t.like_url for t in doc[start:end]):
+                    continue
+                if label == "PERSON" and (text in self.gaz.not_people or all(
+                        t.text in self.gaz.title_words or t.text in self.gaz.office_words
+                        for t in doc[start:end])):
+                    continue
+                found.append(Candidate(start, end, label, 2, self.gaz.place_alias.get(text)
+                                       if label == "GPE" else self.gaz.org_alias.get(text)))
+        return found
+
+    def _split(self, doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+        """Photo credits: 'Sandra Sanchez/Border Report' -> two names."""
+        parts, begin = [], start
+        for token in doc[start:end]:
+            if token.text in _SPLITTERS:
+                parts.append((begin, token.i))
+                begin = token.i + 1
+        parts.append((begin, end))
+        return [(a, b) for a, b in parts if b > a]
+
+    def _trim(self, doc: Doc, start: int, end: int, label: str) -> tuple[int, int]:
+        """Drop 'the', titles, honorifics, possessives and punctuation at the edges."""
+        while start < end and (doc[start].text in _DETERMINERS or doc[start].is_punct
+                               or label == "PERSON" and doc[start].text in self.gaz.title_words):
+            start += 1
+        while end > start and (doc[end - 1].text in _POSSESSIVE or doc[end - 1].is_punct
+                               and doc[end - 1].text not in (".",)):
+            end -= 1
+        while end > start and doc[end - 1].text in ("File", "Photo", "Staff", "Photos"):
+            end -= 1
+        return start, end
+
+    # -- filters ---------------------------------------------------------------------------
+    def _blocked(self, doc: Doc, candidate: Candidate, blocks: list[tuple[int, int]]) -> bool:
+        for start, end in blocks:
+            if start <= candidate.start and candidate.end <= end:
+                return True
+            if candidate.label == "GPE" and candidate.start <= start and end <= candidate.end:
+                return True
+        after = doc[candidate.end] if candidate.end < len(doc) else None
+        if after is not None and after.text in self.gaz.name_heads and candidate.label != "PERSON":
+            return True
+        if candidate.start >= 2 and doc[candidate.start - 1].lower_ == "of" \
+                and doc[candidate.start - 2].text in self.gaz.office_words \
+                and candidate.priority < 3:
+            return True
+        if candidate.label == "ORG" and candidate.priority < 3 and after is not None \
+                and after.text in self.gaz.office_words:
+            return True
+        return False
+
+    def __call__(self, doc: Doc) -> Doc:
+        blocks = [(start, end) for _, start, end in self.gaz.block_matcher(doc)]
+        candidates = self._gazetteer_orgs(doc) + self._ner(doc) + self._places(doc)
+        candidates = [c for c in candidates if not self._blocked(doc, c, blocks)]
+        places = [c for c in candidates if c.priority == 1]
+        kept: list[Candidate] = []
+        for candidate in sorted(candidates, key=lambda c: (-c.priority, c.start)):
+            if any(candidate.start < k.end and k.start < candidate.end for k in kept):
+                continue
+            if candidate.priority == 2 and candidate.label != "PERSON" \
+                    and self._only_places(doc, candidate, places):
+                continue  # 'U.S.-Mexico' tagged as one ORG: the places come separately
+            if candidate.priority == 1 and candidate.key is not None and \
+                    self.gaz.places[candidate.key]["aliases"][0] in self.gaz.ambiguous_places \
+                    and not self._ner_supports(doc, candidate):
+                continue
+            kept.append(candidate)
+        kept.sort(key=lambda c: c.start)
+        spans = [Span(doc, c.start, c.end, label=c.label) for c in kept]
+        self._canonicalise(doc, spans)
+        doc.spans[ACTORS_KEY] = spans
+        return doc
+
+    def _only_places(self, doc: Doc, candidate: Candidate, places: list[Candidate]) -> bool:
+        covered = {i for p in places if candidate.start <= p.start and p.end <= candidate.end
+                   for i in range(p.start, p.end)}
+        rest = [t for t in doc[candidate.start:candidate.end] if t.i not in covered]
+        return bool(covered) and all(t.text in ("-", "–", "and", ",") for t in rest)
+
+    def _ner_supports(self, doc: Doc, candidate: Candidate) -> bool:
+        return any(t.ent_type_ in ("GPE", "LOC") for t in doc[candidate.start:candidate.end])
+
+    # -- canonical names and roles ------------------------------------------------------------
+    def _canonicalise(self, doc: Doc, spans: list[Span]) -> None:
+        persons = [s for s in spans if s.label_ == "PERSON"]
+        orgs = [s for s in spans if s.label_ == "ORG"]
+        for span in spans:
+            if span.label_ == "PERSON":
+                span._.canonical = self._person_canonical(span, persons)
+                span._.role = self._role(span)
+            elif span.label_ == "ORG":
+                span._.canonical = self._org_canonical(span, orgs)
+            else:
+                span._.canonical = self._place_canonical(span)
+
+    @staticmethod
+    def _clean(text: str) -> str:
+        return re.sub(r"\s+", " ", text.replace("[", "").replace("]", "")).strip()
+
+    def _person_canonical(self, span: Span, persons: list[Span]) -> str:
+        words = [t.text for t in span if t.is_alpha or "-" in t.text]
+        best = span
+        for other in persons:
+            other_words = [t.text for t in other if t.is_alpha or "-" in t.text]
+            if len(other_words) > len([t for t in best if t.is_alpha]) and words \
+                    and other_words[-1] == words[-1]:
+                best = other
+        return self._clean(best.text)
+
+    def _org_canonical(self, span: Span, orgs: list[Span]) -> str:
+        group = self.gaz.org_alias.get(span.text)
+        if group is not None:
+            names = self.gaz.org_groups[group]["names"]
+            present = [o.text for o in orgs if o.text in names]
+            if present:
+                return max(present, key=len)
+            return span.text
+        if span.text.isupper() and len(span.text) >= 2:
+            letters = span.text.replace(".", "")
+            for other in orgs:
+                initials = "".join(w[0] for w in other.text.split() if w.lower() not in _STOP_WORDS)
+                if other is not span and initials.upper() == letters:
+                    return other.text
+        return self._clean(span.text)
+
+    def _place_canonical(self, span: Span) -> str:
+        index = self.gaz.place_alias.get(span.text)
+        if index is None:
+            index = self.gaz.place_folded.get(span.text.casefold())
+        if index is not None:
+            return self.gaz.places[index]["canonical"]
+        return span.text.title() if span.text.isupper() and len(span.text) > 3 else span.text
+
+    def _role(self, span: Span) -> str | None:
+        doc = span.doc
+        start = span.start
+        while start > 0 and start > span.start - 8:
+            token = doc[start - 1]
+            if token.text in self.gaz.honorifics:
+                start -= 1
+                continue
+            if token.is_title or token.is_upper or token.lower_ in ("of", "to", "for", "the") \
+                    and start - 1 > span.start - 8 and doc[start - 2].is_title:
+                start -= 1
+                continue
+            break
+        words = [t.text for t in doc[start:span.start] if t.text not in self.gaz.honorifics]
+        while words and words[0].lower() in ("of", "to", "for", "the"):
+            words.pop(0)
+        if words and any(w in self.gaz.title_words for w in words):
+            return " ".join(words)
+        for child in span.root.children:
+            if child.dep_ == "appos":
+                text = " ".join(t.text for t in child.subtree if t.dep_ != "det" and not t.is_punct)
+                return text or None
+        return None
+
+
+@Language.factory("migrex_actors")
+def make_actor_recognizer(nlp: Language, name: str) -> ActorRecognizer:
+    return ActorRecognizer(nlp, name)

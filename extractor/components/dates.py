@@ -1,0 +1,93 @@
+"""The `migrex_dates` component: date expressions with TIMEX values in `doc.spans`."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from datetime import date
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from ..data import load_json
+from ..normalize.setting import detect_country
+from ..normalize.timex import DateContext, Tense, find_dates
+from .attributes import DATES_KEY, char_span
+
+_FUTURE_AUX = {"will", "'ll", "shall", "wo"}
+_BARE_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+def tense_of(token: Token, cues: dict[str, list[str]]) -> Tense:
+    """'past', 'future' or None from the governing verb and nearby cue words."""
+    before = " " + " ".join(t.lower_ for t in token.doc[max(0, token.i - 3):token.i]) + " "
+    if any(f" {cue} " in before for cue in cues["future"]):
+        return "future"
+    if any(f" {cue} " in before for cue in cues["past"]):
+        return "past"
+    verb = token
+    for _ in range(8):
+        if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+            break
+        verb = verb.head
+    if verb.pos_ not in ("VERB", "AUX"):
+        return None
+    auxiliaries = [child for child in verb.children if child.dep_ in ("aux", "auxpass")]
+    if any(aux.lower_ in _FUTURE_AUX for aux in auxiliaries) or verb.lower_ in _FUTURE_AUX:
+        return "future"
+    if any(aux.lemma_ == "go" and aux.tag_ == "VBG" for aux in auxiliaries):
+        return "future"
+    if verb.tag_ in ("VBD", "VBN") or any(aux.tag_ == "VBD" for aux in auxiliaries):
+        return "past"
+    if any(aux.lemma_ == "have" for aux in auxiliaries):
+        return "past"
+    return None
+
+
+class DateRecognizer:
+    """Finds dates with migrex's grammar and resolves them against `doc._.published`."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+        lexicon = load_json("lexicons/dates.json")
+        self.cues = {"future": lexicon["future_cues"], "past": lexicon["past_cues"]}
+
+    def __call__(self, doc: Doc) -> Doc:
+        published = date.fromisoformat(doc._.published) if doc._.published else None
+        if doc._.country is None:
+            doc._.country = detect_country(doc.text)
+        explicit = [d for d in find_dates(doc.text) if _BARE_YEAR.match(d.text)]
+        year_offsets = [d.start for d in explicit]
+        sentence_starts = [sent.start_char for sent in doc.sents]
+
+        def sentence_year(offset: int) -> int | None:
+            sentence_start = sentence_starts[bisect_right(sentence_starts, offset) - 1]
+            index = bisect_right(year_offsets, offset) - 1
+            if index >= 0 and explicit[index].start >= sentence_start:
+                return int(explicit[index].text)
+            return None
+
+        def last_year(offset: int) -> int | None:
+            index = bisect_right(year_offsets, offset) - 1
+            return int(explicit[index].text) if index >= 0 else None
+
+        def tense_at(offset: int) -> Tense:
+            span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+            return tense_of(span[0], self.cues) if span is not None and len(span) else None
+
+        ctx = DateContext(published=published, tense_at=tense_at, country=doc._.country,
+                          sentence_year=sentence_year, last_year=last_year)
+        spans: list[Span] = []
+        for found in find_dates(doc.text, ctx):
+            span = char_span(doc, found.start, found.end, "DATE")
+            if span is None:
+                continue
+            span._.value = found.value
+            spans.append(span)
+        doc.spans[DATES_KEY] = spans
+        return doc
+
+
+@Language.factory("migrex_dates")
+def make_date_recognizer(nlp: Language, name: str) -> DateRecognizer:
+    return DateRecognizer(nlp, name)

@@ -1,0 +1,96 @@
+"""The `migrex_facts` component: ties each figure to its date (`when`) and its source."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ..data import load_json
+from .attributes import ACTORS_KEY, DATES_KEY, FIGURES_KEY
+
+_RANGE_LINK = re.compile(r"^[^.;]{0,80}?\b(?:until|till|to|through|thru|and)\s*$|^\s*[-–]\s*$",
+                         re.IGNORECASE)
+_RANGE_OPEN = {"from", "between", "From", "Between"}
+_BASELINE_INTRO = {"from", "than", "compared", "over", "versus", "vs", "vs."}
+_REPORT_VERBS = {"report", "say", "announce", "pledge", "record", "cite", "tell", "issue",
+                 "estimate", "count", "log", "publish", "release", "show", "commit", "provide",
+                 "approve", "allocate", "grant"}
+
+
+class FactLinker:
+    """Chooses, for every figure, the date in its sentence that it counts or reports."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+        self.change_words = set(load_json("lexicons/figures.json")["CHANGE"]["words"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        dates = list(doc.spans.get(DATES_KEY, []))
+        actors = list(doc.spans.get(ACTORS_KEY, []))
+        for figure in doc.spans.get(FIGURES_KEY, []):
+            sentence = figure.sent
+            in_sentence = [d for d in dates if d.start >= sentence.start and d.end <= sentence.end]
+            figure._.when = self._when(doc, figure, in_sentence)
+            figure._.source = self._source(figure, actors)
+        return doc
+
+    def _is_baseline(self, doc: Doc, figure: Span, date: Span) -> bool:
+        """'a 45% drop from December 2023': the date after 'from' is the comparison base."""
+        if date.start == 0 or doc[date.start - 1].lower_ not in _BASELINE_INTRO:
+            return False
+        before = doc[max(0, date.start - 5):date.start - 1]
+        return any(t.lemma_.lower() in self.change_words or t.lower_ in self.change_words
+                   for t in before) or doc[date.start - 1].lower_ in ("than", "compared")
+
+    def _when(self, doc: Doc, figure: Span, dates: list[Span]) -> str | None:
+        options: list[tuple[int, int, str | None]] = []  # (start token, end token, value)
+        used: set[int] = set()
+        for index, first in enumerate(dates):
+            if index + 1 < len(dates) and first.start > 0 and \
+                    doc[first.start - 1].text in _RANGE_OPEN:
+                second = dates[index + 1]
+                link = doc.text[first.end_char:second.start_char]
+                if _RANGE_LINK.match(link) and first._.value and second._.value:
+                    options.append((first.start, second.end,
+                                    f"{first._.value}/{second._.value}"))
+                    used.update((index, index + 1))
+        for index, date in enumerate(dates):
+            if index not in used and not self._is_baseline(doc, figure, date):
+                options.append((date.start, date.end, date._.value))
+        if not options:
+            return None
+
+        def distance(option: tuple[int, int, str | None]) -> tuple[int, int]:
+            start, end, _ = option
+            gap = figure.start - end if end <= figure.start else start - figure.end
+            return (max(gap, 0), 0 if end <= figure.start else 1)
+
+        return min(options, key=distance)[2]
+
+    @staticmethod
+    def _source(figure: Span, actors: list[Span]) -> str | None:
+        """The actor that reports or provides the figure, when the sentence says so."""
+        sentence = figure.sent
+        in_sentence = [a for a in actors if a.start >= sentence.start and a.end <= sentence.end
+                       and a.label_ in ("ORG", "PERSON", "GPE")]
+        if not in_sentence:
+            return None
+        for token in sentence:
+            if token.lower_ == "according" and token.i + 1 < sentence.end:
+                for actor in in_sentence:
+                    if actor.start > token.i and actor.start <= token.i + 4:
+                        return actor._.canonical
+            if token.pos_ == "VERB" and token.lemma_.lower() in _REPORT_VERBS:
+                for child in token.children:
+                    if child.dep_ in ("nsubj", "nsubjpass"):
+                        for actor in in_sentence:
+                            if actor.start <= child.i < actor.end:
+                                return actor._.canonical
+        return None
+
+
+@Language.factory("migrex_facts")
+def make_fact_linker(nlp: Language, name: str) -> FactLinker:
+    return FactLinker(nlp, name)
