@@ -36,7 +36,8 @@ def print_errors(console: Console, score: Score, texts: dict[str, str], width: i
         if error.doc_id != current:
             current = error.doc_id
             console.rule(f"[bold]{current}")
-        console.print(_error_line(error, texts.get(error.doc_id), width), highlight=False)
+        console.print(_error_line(error, texts.get(error.doc_id), width), highlight=False,
+                      soft_wrap=True)
 
 
 def _error_line(error: SpanError, text: str | None, width: int) -> Text:

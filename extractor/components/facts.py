@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from ..data import load_json
 from .attributes import ACTORS_KEY, DATES_KEY, FIGURES_KEY
@@ -17,6 +17,19 @@ _BASELINE_INTRO = {"from", "than", "compared", "over", "versus", "vs", "vs."}
 _REPORT_VERBS = {"report", "say", "announce", "pledge", "record", "cite", "tell", "issue",
                  "estimate", "count", "log", "publish", "release", "show", "commit", "provide",
                  "approve", "allocate", "grant"}
+
+
+def tree_distance(a: Token, b: Token) -> int:
+    """Edges between two tokens in the dependency tree (a large number across sentences)."""
+    steps = {a.i: 0}
+    for depth, ancestor in enumerate(a.ancestors, start=1):
+        steps[ancestor.i] = depth
+    if b.i in steps:
+        return steps[b.i]
+    for depth, ancestor in enumerate(b.ancestors, start=1):
+        if ancestor.i in steps:
+            return depth + steps[ancestor.i]
+    return 1000
 
 
 class FactLinker:
@@ -62,10 +75,11 @@ class FactLinker:
         if not options:
             return None
 
-        def distance(option: tuple[int, int, str | None]) -> tuple[int, int]:
+        def distance(option: tuple[int, int, str | None]) -> tuple[int, int, int]:
             start, end, _ = option
             gap = figure.start - end if end <= figure.start else start - figure.end
-            return (max(gap, 0), 0 if end <= figure.start else 1)
+            tree = min(tree_distance(figure.root, token) for token in doc[start:end])
+            return (tree, max(gap, 0), 0 if end <= figure.start else 1)
 
         return min(options, key=distance)[2]
 

@@ -12,6 +12,8 @@ from .attributes import DATES_KEY, FIGURES_KEY, char_span
 
 SPECIFIC = ("ENCOUNTERS", "REMOVALS", "VISAS")
 INHERIT = "INHERIT"  # a bare number that takes the label of a neighbouring figure
+SUBCOUNT = "SUBCOUNT"  # "..., including 105,000 family members": part of the previous figure
+_SUBCOUNT_CUES = {"including", "includes", "include", "included", "among"}
 _CLAUSE_DEPS = {"acl", "relcl", "advcl"}
 
 
@@ -194,6 +196,8 @@ class FigureRecognizer:
         for index, (span, label, number) in enumerate(pending):
             if label == INHERIT:
                 label = _neighbour_label(pending, index)
+            elif label == SUBCOUNT:
+                label = _previous_specific(pending, index) or "PEOPLE"
             if label is None or label == INHERIT:
                 continue
             figure = Span(doc, span.start, span.end, label=label)
@@ -213,6 +217,9 @@ class FigureRecognizer:
         label = self.classifier.classify(span)
         if number.from_words and label == INHERIT:
             return None  # "one", "two" alone are pronouns or counts of anything
+        before = {t.lower_ for t in span.doc[max(0, span.start - 3):span.start]}
+        if label == "PEOPLE" and before & _SUBCOUNT_CUES:
+            return SUBCOUNT
         return label
 
 
@@ -229,6 +236,16 @@ def _neighbour_label(pending: list[tuple[Span, str | None, NumberExpression]], i
         if distance is None or gap < distance:
             best, distance = label, gap
     return best
+
+
+def _previous_specific(pending: list[tuple[Span, str | None, NumberExpression]], index: int
+                       ) -> str | None:
+    """The label of the figure a sub-count belongs to, when it is an encounter/removal/visa."""
+    span = pending[index][0]
+    for other, label, _ in reversed(pending[:index]):
+        if other.sent.start == span.sent.start and label in SPECIFIC:
+            return label
+    return None
 
 
 @Language.factory("migrex_figures")
