@@ -13,7 +13,7 @@ from .attributes import ACTORS_KEY, DATES_KEY, FIGURES_KEY
 _RANGE_LINK = re.compile(r"^[^.;]{0,80}?\b(?:until|till|to|through|thru|and)\s*$|^\s*[-–]\s*$",
                          re.IGNORECASE)
 _RANGE_OPEN = {"from", "between", "From", "Between"}
-_BASELINE_INTRO = {"from", "than", "compared", "over", "versus", "vs", "vs."}
+_BASELINE_INTRO = {"from", "than", "compared", "over", "versus", "vs", "vs.", "on", "with"}
 _REPORT_VERBS = {"report", "say", "announce", "pledge", "record", "cite", "tell", "issue",
                  "estimate", "count", "log", "publish", "release", "show", "commit", "provide",
                  "approve", "allocate", "grant"}
@@ -30,6 +30,19 @@ def tree_distance(a: Token, b: Token) -> int:
         if ancestor.i in steps:
             return depth + steps[ancestor.i]
     return 1000
+
+
+def crosses_clause(a: Token, b: Token) -> bool:
+    """True when the tree path between two tokens passes into a coordinated clause with its
+    own subject ('... $2 billion, and the budget for 2024 stands at ...')."""
+    ancestors_a = [a] + list(a.ancestors)
+    ancestors_b = [b] + list(b.ancestors)
+    common = next((t for t in ancestors_a if t in ancestors_b), None)
+    path = [t for t in ancestors_a + ancestors_b if common is None or t.i != common.i
+            and (t in ancestors_a[:ancestors_a.index(common)] or
+                 t in ancestors_b[:ancestors_b.index(common)])]
+    return any(t.dep_ == "conj" and t.pos_ in ("VERB", "AUX") and any(
+        child.dep_ in ("nsubj", "nsubjpass", "expl") for child in t.children) for t in path)
 
 
 class FactLinker:
@@ -50,12 +63,18 @@ class FactLinker:
         return doc
 
     def _is_baseline(self, doc: Doc, figure: Span, date: Span) -> bool:
-        """'a 45% drop from December 2023': the date after 'from' is the comparison base."""
-        if date.start == 0 or doc[date.start - 1].lower_ not in _BASELINE_INTRO:
-            return False
-        before = doc[max(0, date.start - 5):date.start - 1]
-        return any(t.lemma_.lower() in self.change_words or t.lower_ in self.change_words
-                   for t in before) or doc[date.start - 1].lower_ in ("than", "compared")
+        """'a 45% drop from December 2023', 'up from 44,000 over the whole of 2018-19': a date
+        under 'from'/'than'/'on' that hangs off a change word is the comparison base."""
+        for token in [date.root] + list(date.root.ancestors)[:6]:
+            is_intro = token.lower_ == "compared" or token.lower_ in _BASELINE_INTRO and any(
+                self._is_change(t) for t in (token.head, token.head.head))
+            if is_intro:
+                # the figure under the same phrase is the compared one: the date is its own
+                return figure.root not in token.subtree
+        return False
+
+    def _is_change(self, token: Token) -> bool:
+        return token.lemma_.lower() in self.change_words or token.lower_ in self.change_words
 
     def _when(self, doc: Doc, figure: Span, dates: list[Span]) -> str | None:
         options: list[tuple[int, int, str | None]] = []  # (start token, end token, value)
@@ -72,6 +91,8 @@ class FactLinker:
         for index, date in enumerate(dates):
             if index not in used and not self._is_baseline(doc, figure, date):
                 options.append((date.start, date.end, date._.value))
+        options = [o for o in options
+                   if not all(crosses_clause(figure.root, t) for t in doc[o[0]:o[1]])]
         if not options:
             return None
 

@@ -43,13 +43,18 @@ class FigureLexicon:
                         return self.nouns[form]
         if token.ent_type_ == "NORP" and token.tag_ in ("NNPS", "NNS", "NNP"):
             return "PEOPLE"
+        doc = token.doc
+        if token.i >= 2 and doc[token.i - 1].text == "-" and not doc[token.i - 2].whitespace_:
+            hyphenated = f"{doc[token.i - 2].lower_}-{token.lower_}"
+            if hyphenated in self.nouns:
+                return self.nouns[hyphenated]
         return self.nouns.get(token.lower_) or self.nouns.get(token.lemma_.lower())
 
     def verb_label(self, token: Token) -> str | None:
         """Label of a verb, phrasal particles included ('send back')."""
         lemma = token.lemma_.lower()
         for child in token.children:
-            if child.dep_ == "prt":
+            if child.dep_ in ("prt", "advmod") and child.i > token.i:
                 phrase = f"{lemma} {child.lower_}"
                 if phrase in self.verbs:
                     return self.verbs[phrase]
@@ -59,14 +64,36 @@ class FigureLexicon:
         return label
 
 
+_ARGUMENT_DEPS = {"pobj", "dobj", "nsubj", "nsubjpass", "attr", "appos", "conj"}
+
+
+def _hyphen_end(token: Token) -> Token:
+    """The last part of a hyphenated noun: 'non-citizens' is tokenised 'non', '-', 'citizens'."""
+    doc = token.doc
+    while token.i + 2 < len(doc) and doc[token.i + 1].text == "-" and not token.whitespace_ \
+            and not doc[token.i + 1].whitespace_:
+        token = doc[token.i + 2]
+    return token
+
+
 def _counted_noun(last: Token) -> Token | None:
-    """The noun a number token counts: its head when it modifies one, else a noun just right."""
+    """The noun a number token counts: its head when it modifies one, the object of its
+    'of' ("3,210 of the people"), else a noun just right of it."""
     if last.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod") and last.head.i > last.i \
             and last.head.pos_ in ("NOUN", "PROPN", "ADJ"):
-        return last.head
+        return _hyphen_end(last.head)
+    for child in last.children if last.like_num and not last.is_alpha else ():
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for grandchild in child.children:
+                if grandchild.dep_ == "pobj" and grandchild.pos_ in ("NOUN", "PROPN"):
+                    return grandchild
+    if last.dep_ in _ARGUMENT_DEPS and not any(c.dep_ in ("nummod", "quantmod") for c in last.children):
+        return None  # the number is itself an argument: "fell to 1.1 million last year"
     for token in last.doc[last.i + 1:last.i + 4]:
+        if token.ent_type_ in ("DATE", "TIME"):
+            break
         if token.pos_ in ("NOUN",) or token.ent_type_ == "NORP":
-            return token
+            return _hyphen_end(token)
         if token.pos_ not in ("ADJ", "NUM", "ADV") and token.dep_ != "compound":
             break
     return None
@@ -127,7 +154,7 @@ class FigureClassifier:
                     label = self.lexicon.verb_label(conj)
                     if label in SPECIFIC:
                         return label
-                if ancestor.dep_ not in ("xcomp", "conj", "ccomp", "prep") \
+                if ancestor.dep_ not in ("xcomp", "conj", "ccomp", "prep", "acl") \
                         and ancestor.lemma_ != "include":
                     return None
             elif ancestor.pos_ in ("NOUN", "PROPN"):
@@ -140,6 +167,10 @@ class FigureClassifier:
         """A number that is its own noun phrase: look at what it is the object or total of."""
         if last.pos_ not in ("NUM", "NOUN", "PROPN", "X", "SYM"):
             return None
+        first = last.doc[last.left_edge.i] if last.left_edge.i < last.i else last
+        colon = last.doc[first.i - 1] if first.i > 0 else None
+        if colon is not None and colon.text == ":" and colon.i > 0:
+            return self._label_before_colon(last.doc[colon.i - 1])
         for ancestor in _ancestors(last, limit=4):
             if ancestor.pos_ in ("NOUN", "PROPN") and ancestor.lower_ in self.lexicon.generic:
                 return INHERIT
@@ -148,12 +179,24 @@ class FigureClassifier:
                 if label in SPECIFIC:
                     return label
                 for child in ancestor.children:
-                    if child.dep_ in ("nsubj", "nsubjpass"):
+                    if child.dep_ in ("nsubj", "nsubjpass", "dobj", "acomp", "attr") \
+                            and child.i != last.i and last not in child.subtree:
                         found = self._subject_label(child)
                         if found:
                             return found
                 return INHERIT
         return INHERIT
+
+    def _label_before_colon(self, token: Token) -> str | None:
+        """'ICE removals: 21.3K', 'Children apprehended: 1.1K' (stat boxes)."""
+        if token.pos_ in ("VERB", "ADJ") and self.lexicon.verb_label(token) in SPECIFIC:
+            return self.lexicon.verb_label(token)
+        label = self.lexicon.noun_label(token)
+        if label == "NONE":
+            return None
+        if label in SPECIFIC:
+            return label
+        return label or None
 
     def _subject_label(self, subject: Token) -> str | None:
         for token in subject.subtree:
@@ -214,9 +257,11 @@ class FigureRecognizer:
             return "PERCENT"
         if number.currency:
             return "MONEY"
+        if number.from_words and span[-1].dep_ != "nummod" and number.value < 1000:
+            return None  # "one", "two" alone are pronouns or counts of anything
         label = self.classifier.classify(span)
         if number.from_words and label == INHERIT:
-            return None  # "one", "two" alone are pronouns or counts of anything
+            return None
         before = {t.lower_ for t in span.doc[max(0, span.start - 3):span.start]}
         if label == "PEOPLE" and before & _SUBCOUNT_CUES:
             return SUBCOUNT

@@ -120,12 +120,21 @@ def resolve_month(month: int, anchor: date, tense: Tense) -> tuple[int, int]:
 
 
 def resolve_month_day(month: int, day: int, anchor: date, tense: Tense) -> date | None:
-    try:
-        this_year = date(anchor.year, month, day)
-        past = this_year if this_year <= anchor else date(anchor.year - 1, month, day)
-        future = this_year if this_year >= anchor else date(anchor.year + 1, month, day)
-    except ValueError:  # February 29 outside a leap year
+    """The nearest real month-day (February 29 is looked for in leap years only)."""
+    def real(year: int, step: int) -> date | None:
+        for candidate in range(year, year + 8 * step, step):
+            try:
+                return date(candidate, month, day)
+            except ValueError:
+                continue
         return None
+
+    past = real(anchor.year, -1)
+    past = past if past is None or past <= anchor else real(anchor.year - 1, -1)
+    future = real(anchor.year, 1)
+    future = future if future is None or future >= anchor else real(anchor.year + 1, 1)
+    if past is None or future is None:
+        return past or future
     return choose(past, future, anchor, tense)
 
 
@@ -202,12 +211,11 @@ def _quarter(m: re.Match, ctx: DateContext) -> str | None:
         return None
     anchor = ctx.published
     current = (anchor.month - 1) // 3 + 1
-    tense = ctx.tense_at(m.start())
+    # the verb's tense tells about the report, not the quarter: "will publish figures for
+    # the third quarter" in October means the quarter just ended, so take the nearest
     past_year = anchor.year if number <= current else anchor.year - 1
     future_year = anchor.year if number >= current else anchor.year + 1
-    if tense == "future":
-        return f"{future_year}-Q{number}"
-    if tense == "past" or number == current:
+    if number == current:
         return f"{past_year}-Q{number}"
     back = (current - number) % 4
     ahead = (number - current) % 4
