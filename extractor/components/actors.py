@@ -19,6 +19,8 @@ _ACTOR_NER = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "NOR
 _DETERMINERS = {"the", "The", "THE"}
 _POSSESSIVE = {"'s", "’s", "'", "’"}
 _SPLITTERS = {"/", "via", "|"}
+_DATELINE = re.compile(r"^[A-Z][A-Za-z.]*[A-Z][A-Za-z. ]*(?:,[^()\n]{1,40}?)? \((?P<outlet>[^()\n]{2,40})\)"
+                       r" ?[—–-]", re.MULTILINE)
 _STOP_WORDS = {"of", "and", "for", "the", "on", "in", "de", "la", "del", "&"}
 
 
@@ -67,6 +69,9 @@ class Gazetteer:
         self.name_heads = set(blocked["name_heads"])
         self.office_words = set(blocked["office_words"])
         self.not_people = set(blocked["not_people"])
+        figures = load_json("lexicons/figures.json")
+        self.common_nouns = {noun for label in ("ENCOUNTERS", "REMOVALS", "VISAS", "PEOPLE")
+                             for noun in figures[label]["nouns"]}
         self.honorifics = set(titles["honorifics"])
         self.title_words = set(titles["title_words"]) | self.honorifics
 
@@ -104,16 +109,22 @@ class ActorRecognizer:
         for ent in doc.ents:
             if ent.label_ not in _ACTOR_NER:
                 continue
-            for start, end in self._split(doc, ent.start, ent.end):
+            for part, (start, end) in enumerate(self._split(doc, ent.start, ent.end)):
                 start, end = self._trim(doc, start, end, ent.label_)
                 if start >= end:
                     continue
                 text = doc[start:end].text
                 label = ent.label_
-                if text in self.gaz.place_alias and label != "GPE":
-                    label = "GPE" if text not in self.gaz.ambiguous_places else label
-                if text in self.gaz.org_alias:
-                    label = "ORG"
+                if not self._looks_like_name(doc[start:end]):
+                    continue
+                if text in self.gaz.place_alias and label != "GPE" and (
+                        text not in self.gaz.ambiguous_places
+                        or start > 0 and doc[start - 1].lower_ in ("in", "from", "at", "to")):
+                    label = "GPE"
+                elif doc[end - 1].text == "Sector" or end < len(doc) and doc[end].text == "Sector":
+                    label = "GPE"
+                if text in self.gaz.org_alias or part > 0 and doc[start - 1].text in _SPLITTERS:
+                    label = "ORG"  # 'Andrew Lichtenstein/Corbis via Getty Images': credits
                 if label in ("LOC", "NORP", "FAC") or any(
                         t.like_email or t.like_url for t in doc[start:end]):
                     continue
@@ -125,11 +136,21 @@ class ActorRecognizer:
                                        if label == "GPE" else self.gaz.org_alias.get(text)))
         return found
 
+    def _looks_like_name(self, span: Span) -> bool:
+        """Not a name: lower-case start, a shouted common word, a figure noun ('Deportations')."""
+        first = span[0]
+        if first.is_lower and first.is_alpha and first.text not in ("de", "van", "von"):
+            return False
+        if len(span) == 1 and first.is_upper and len(first.text) > 5 \
+                and first.text not in self.gaz.place_alias and first.text not in self.gaz.org_alias:
+            return False
+        return not (len(span) == 1 and first.lower_ in self.gaz.common_nouns)
+
     def _split(self, doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
         """Photo credits: 'Sandra Sanchez/Border Report' -> two names."""
         parts, begin = [], start
         for token in doc[start:end]:
-            if token.text in _SPLITTERS:
+            if token.text in _SPLITTERS or "\n" in token.text:
                 parts.append((begin, token.i))
                 begin = token.i + 1
         parts.append((begin, end))
@@ -138,12 +159,13 @@ class ActorRecognizer:
     def _trim(self, doc: Doc, start: int, end: int, label: str) -> tuple[int, int]:
         """Drop 'the', titles, honorifics, possessives and punctuation at the edges."""
         while start < end and (doc[start].text in _DETERMINERS or doc[start].is_punct
+                               or doc[start].is_space
                                or label == "PERSON" and doc[start].text in self.gaz.title_words):
             start += 1
-        while end > start and (doc[end - 1].text in _POSSESSIVE or doc[end - 1].is_punct
-                               and doc[end - 1].text not in (".",)):
+        while end > start and (doc[end - 1].text in _POSSESSIVE or doc[end - 1].is_space
+                               or doc[end - 1].is_punct and doc[end - 1].text not in (".",)):
             end -= 1
-        while end > start and doc[end - 1].text in ("File", "Photo", "Staff", "Photos"):
+        while end > start and doc[end - 1].text in ("File", "Photo", "Staff", "Photos", "Sector"):
             end -= 1
         return start, end
 
@@ -168,7 +190,8 @@ class ActorRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         blocks = [(start, end) for _, start, end in self.gaz.block_matcher(doc)]
-        candidates = self._gazetteer_orgs(doc) + self._ner(doc) + self._places(doc)
+        candidates = self._gazetteer_orgs(doc) + self._datelines(doc) + self._ner(doc) \
+            + self._places(doc)
         candidates = [c for c in candidates if not self._blocked(doc, c, blocks)]
         places = [c for c in candidates if c.priority == 1]
         kept: list[Candidate] = []
@@ -183,11 +206,49 @@ class ActorRecognizer:
                     and not self._ner_supports(doc, candidate):
                 continue
             kept.append(candidate)
+        kept = self._propagate_person_names(doc, kept)
         kept.sort(key=lambda c: c.start)
         spans = [Span(doc, c.start, c.end, label=c.label) for c in kept]
         self._canonicalise(doc, spans)
         doc.spans[ACTORS_KEY] = spans
         return doc
+
+    def _propagate_person_names(self, doc: Doc, kept: list[Candidate]) -> list[Candidate]:
+        """A full name seen once makes its surname a PERSON everywhere in the document
+        ('Canegallo' tagged ORG, 'Wieczorek' missed after a quote)."""
+        names = {doc[c.start:c.end].text for c in kept if c.label == "PERSON" and c.end - c.start > 1}
+        surnames = {name.split()[-1] for name in names if name.split()[-1][:1].isupper()}
+        forms = names | surnames
+        if not forms:
+            return kept
+        for candidate in kept:
+            if candidate.label != "PERSON" and candidate.priority == 2 \
+                    and doc[candidate.start:candidate.end].text in forms:
+                candidate.label = "PERSON"
+        pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(form)}(?![\w-])"
+                                      for form in sorted(forms, key=len, reverse=True)))
+        taken = [(doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1])) for c in kept]
+        for match in pattern.finditer(doc.text):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            span = doc.char_span(match.start(), match.end())
+            if span is not None:
+                kept.append(Candidate(span.start, span.end, "PERSON", 2))
+                taken.append((match.start(), match.end()))
+        return kept
+
+    def _datelines(self, doc: Doc) -> list[Candidate]:
+        """'WASHINGTON (Pinecrest Wire) —', 'GENEVA, Jan 7 (Meridian Wire) -': the outlet."""
+        found = []
+        for match in _DATELINE.finditer(doc.text):
+            outlet = match["outlet"].strip()
+            if outlet in self.gaz.place_alias or outlet.isupper():
+                continue
+            span = doc.char_span(match.start("outlet"), match.start("outlet") + len(outlet))
+            if span is not None:
+                found.append(Candidate(span.start, span.end, "ORG", 3,
+                                       self.gaz.org_alias.get(outlet)))
+        return found
 
     def _only_places(self, doc: Doc, candidate: Candidate, places: list[Candidate]) -> bool:
         covered = {i for p in places if candidate.start <= p.start and p.end <= candidate.end
