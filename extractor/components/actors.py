@@ -29,7 +29,7 @@ class Candidate:
     start: int  # token indices
     end: int
     label: str
-    priority: int  # higher wins overlaps: organisation gazetteer 3, NER 2, place gazetteer 1
+    priority: float  # higher wins overlaps: organisation gazetteer 3, NER 2, place gazetteer 1
     key: int | None = None  # gazetteer entry
 
 
@@ -67,6 +67,8 @@ class Gazetteer:
         names = blocked["regions"] + blocked["programmes"] + blocked["parties_and_groups"]
         self.block_matcher.add("BLOCK", list(nlp.tokenizer.pipe(names)))
         self.name_heads = set(blocked["name_heads"])
+        self.government_words = set(blocked["government_words"])
+        self.blocked_names = set(names)
         self.office_words = set(blocked["office_words"])
         self.not_people = set(blocked["not_people"])
         figures = load_json("lexicons/figures.json")
@@ -113,9 +115,19 @@ class ActorRecognizer:
                 start, end = self._trim(doc, start, end, ent.label_)
                 if start >= end:
                     continue
-                text = doc[start:end].text
                 label = ent.label_
+                if end - start > 1 and doc[end - 1].text in self.gaz.government_words \
+                        and doc[start:end - 1].text in self.gaz.place_alias:
+                    end, label = end - 1, "GPE"  # 'the United States Government' -> the country
+                text = doc[start:end].text
                 if not self._looks_like_name(doc[start:end]):
+                    continue
+                if label != "PERSON" and any(t.text in self.gaz.name_heads
+                                             for t in doc[start:end]):
+                    continue  # 'Third Los Angeles Declaration Ministerial': an event's name
+                split = self._place_then_person(doc, start, end)
+                if split:
+                    found.extend(split)
                     continue
                 if text in self.gaz.place_alias and label != "GPE" and (
                         text not in self.gaz.ambiguous_places
@@ -144,7 +156,21 @@ class ActorRecognizer:
         if len(span) == 1 and first.is_upper and len(first.text) > 5 \
                 and first.text not in self.gaz.place_alias and first.text not in self.gaz.org_alias:
             return False
+        if len(span) == 1 and first.pos_ == "ADJ":
+            return False  # 'Guatemalan counterparts'
         return not (len(span) == 1 and first.lower_ in self.gaz.common_nouns)
+
+    def _place_then_person(self, doc: Doc, start: int, end: int) -> list[Candidate]:
+        """'Ambassador to Guatemala Tobin Bradley' tagged as one name: a place, then a person."""
+        for cut in range(start + 1, end - 1):
+            place, rest = doc[start:cut], doc[cut:end]
+            if place.text in self.gaz.place_alias and place.text not in self.gaz.ambiguous_places \
+                    and 2 <= len(rest) <= 3 and all(t.is_title and t.is_alpha for t in rest) \
+                    and start > 0 and doc[start - 1].lower_ in ("to", "of", "in", "from") \
+                    and rest.text not in self.gaz.org_alias:
+                return [Candidate(start, cut, "GPE", 2, self.gaz.place_alias[place.text]),
+                        Candidate(cut, end, "PERSON", 2)]
+        return []
 
     def _split(self, doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
         """Photo credits: 'Sandra Sanchez/Border Report' -> two names."""
@@ -176,6 +202,11 @@ class ActorRecognizer:
                 return True
             if candidate.label == "GPE" and candidate.start <= start and end <= candidate.end:
                 return True
+        if candidate.start >= 3 and doc[candidate.start - 1].text == "#" \
+                and doc[candidate.start - 3].text == "#" and \
+                f"{doc[candidate.start - 2].text} {doc[candidate.start:candidate.end].text}" \
+                in self.gaz.blocked_names:
+            return True  # '#Latin #America'
         after = doc[candidate.end] if candidate.end < len(doc) else None
         if after is not None and after.text in self.gaz.name_heads and candidate.label != "PERSON":
             return True
@@ -194,6 +225,11 @@ class ActorRecognizer:
             + self._places(doc)
         candidates = [c for c in candidates if not self._blocked(doc, c, blocks)]
         places = [c for c in candidates if c.priority == 1]
+        for place in places:
+            if any(c.priority == 2 and c.label == "GPE" and place.start <= c.start
+                   and c.end <= place.end and (c.start, c.end) != (place.start, place.end)
+                   for c in candidates):
+                place.priority = 2.5  # 'Washington, D.C.' over the NER's 'Washington'
         kept: list[Candidate] = []
         for candidate in sorted(candidates, key=lambda c: (-c.priority, c.start)):
             if any(candidate.start < k.end and k.start < candidate.end for k in kept):
@@ -201,7 +237,7 @@ class ActorRecognizer:
             if candidate.priority == 2 and candidate.label != "PERSON" \
                     and self._only_places(doc, candidate, places):
                 continue  # 'U.S.-Mexico' tagged as one ORG: the places come separately
-            if candidate.priority == 1 and candidate.key is not None and \
+            if candidate.priority < 2 and candidate.key is not None and \
                     self.gaz.places[candidate.key]["aliases"][0] in self.gaz.ambiguous_places \
                     and not self._ner_supports(doc, candidate):
                 continue
