@@ -20,3 +20,15 @@ def corpus_dir() -> Path:
 @pytest.fixture
 def gold_dir() -> Path:
     return ROOT / "annotations"
+
+
+@pytest.fixture(scope="session")
+def extractor():
+    from extractor.pipeline import Extractor
+
+    return Extractor()
+
+
+def spans_by_text(record: dict) -> dict[str, dict]:
+    """The record's spans keyed by their text (last one wins)."""
+    return {span["text"]: span for span in record["spans"]}

@@ -302,6 +302,12 @@ def _relative_unit(m: re.Match, ctx: DateContext) -> str | None | bool:
         start_month = _fy_start(ctx.country, 7)
         first_year = anchor.year if anchor.month >= start_month else anchor.year - 1
         return financial_year_range(first_year + step, start_month)
+    if rel == "past":  # "the past week/month/year": the rolling period up to the anchor
+        if unit == "week":
+            return f"{(anchor - timedelta(days=7)).isoformat()}/{anchor.isoformat()}"
+        length = {"month": 1, "quarter": 3, "year": 12}[unit]
+        first = anchor - relativedelta(months=length)
+        return f"{fmt_month(first.year, first.month)}/{fmt_month(anchor.year, anchor.month)}"
     if unit == "year":
         return str(anchor.year + step)
     if unit == "month":
@@ -474,7 +480,7 @@ def _rules() -> list[Rule]:
         rule(rf"(?:(?i:the)\s+)?(?P<which>first|last)\s+(?P<n>{_COUNT})\s+months\s+of\s+"
              rf"(?:(?P<fy>{_FY})\s*)?(?P<y>{_YEAR})", _months_of_year),
         rule(rf"\b{_FY}\s*(?P<y>{_YEAR})(?:[-–/](?P<y2>\d{{2}}))?(?!\d)", _fiscal),
-        rule(rf"(?<![\d,.])(?P<y>{_YEAR})[-–/](?P<y2>\d{{2}})(?![\d,])", _split_year),
+        rule(rf"(?<![\d,.])(?P<y>{_YEAR})[-–/](?P<y2>\d{{2}})(?!\d|,\d)", _split_year),
         rule(rf"(?:(?P<rel>(?i:last|this|next|the\s+past))\s+)?(?:(?i:the)\s+)?"
              rf"(?P<season>{season})(?:\s+(?:of\s+)?(?P<y>{_YEAR}))?\b", _season),
         rule(r"(?P<rel>(?i:this|last|next|the\s+previous|the\s+past|the\s+coming|"
