@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -95,10 +94,11 @@ class OutputFormat(str, Enum):
 @app.command()
 def extract(
     paths: Annotated[list[str], typer.Argument(
-        help="Article files (.txt, .html), directories of them, JSONL files of "
-             "{doc_id, text, published?} records, or - for stdin.")],
+        help="Article files (.txt, .html), directories of them (with an optional "
+             "metadata.json), JSONL files of {doc_id, text, published?} records, or - for stdin.")],
     output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+        "--output", "-o", help="Write here instead of stdout (appears only when complete).")
+    ] = None,
     fmt: Annotated[OutputFormat, typer.Option(
         "--format", help="jsonl/json: one record per document; csv: the facts table.")
     ] = OutputFormat.jsonl,
@@ -111,48 +111,58 @@ def extract(
     n_process: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     errors_file: Annotated[Optional[Path], typer.Option(
         "--errors", help="Also write input problems as JSONL here.")] = None,
+    resume: Annotated[bool, typer.Option(
+        help="Continue an interrupted JSONL run of the same -o file without redoing "
+             "finished documents.")] = False,
 ) -> None:
-    """Extract actors, dates and figures; one JSON record per document."""
+    """Extract actors, dates and figures; one JSON record per document.
+
+    Exit status: 0 all documents extracted, 2 usage error, 3 some inputs skipped (reported on
+    stderr, one line each; the output holds every good document).
+    """
     from .api import extract as run_extraction
-    from .io import InputProblem, RecordWriter, atomic_writer, valid_published
+    from .io import InputProblem, RecordWriter, ResumableOutput, atomic_writer, valid_published
 
     if published is not None and valid_published(published) is None:
         raise typer.BadParameter(f"{published!r} is not a date (use YYYY-MM-DD)",
                                  param_hint="--published")
+    if resume and (output is None or fmt is not OutputFormat.jsonl):
+        raise typer.BadParameter("needs -o FILE and --format jsonl", param_hint="--resume")
+    sink = ResumableOutput(output, resume) if output else None
+    writer = RecordWriter(sink.stream if sink else sys.stdout, fmt.value)
     problems: list[InputProblem] = []
     try:
-        with _output_stream(output) as stream, _progress() as progress:
-            writer = RecordWriter(stream, fmt.value)
+        with _progress() as progress:
             task = progress.add_task("extracting", total=None)
-            for item in run_extraction(paths, published, model, batch_size, n_process):
+            for item in run_extraction(paths, published, model, batch_size, n_process,
+                                       skip=sink.done if sink else ()):
                 if isinstance(item, InputProblem):
                     problems.append(item)
                     err.print(str(item), highlight=False, markup=False)
                     continue
                 writer.write(item)
                 progress.advance(task)
-            writer.close()
+        writer.close()
     except RuntimeError as error:  # the base pipeline is missing
         err.print(f"error: {error}", highlight=False, markup=False)
         raise typer.Exit(2)
+    except KeyboardInterrupt:
+        if sink:
+            sink.close()
+        err.print("interrupted: finished documents are kept in "
+                  f"{sink.partial if sink else 'the output'}; rerun with --resume to continue")
+        raise typer.Exit(130)
+    if sink:
+        sink.commit()
     if errors_file:
         with atomic_writer(errors_file) as stream:
             for problem in problems:
                 stream.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
     skipped = sum(problem.skipped for problem in problems)
-    err.print(f"{writer.count} document(s) extracted, {skipped} skipped", highlight=False)
+    resumed = f" ({len(sink.done)} already done)" if sink and sink.done else ""
+    err.print(f"{writer.count} document(s) extracted{resumed}, {skipped} skipped",
+              highlight=False)
     raise typer.Exit(3 if skipped else 0)
-
-
-@contextmanager
-def _output_stream(output: Path | None):
-    from .io import atomic_writer
-
-    if output is None:
-        yield sys.stdout
-        return
-    with atomic_writer(output) as stream:
-        yield stream
 
 
 def _progress():

@@ -14,6 +14,7 @@ from typing import IO, Iterator
 
 from charset_normalizer import from_bytes
 
+from .html import html_to_text, looks_like_html
 from .schema import FACT_COLUMNS
 
 METADATA_FILE = "metadata.json"
@@ -77,7 +78,13 @@ def decode_bytes(data: bytes) -> tuple[str, str] | None:
     best = from_bytes(data).best()
     if best is None:
         return None
-    return str(best), best.encoding
+    text = str(best)
+    try:  # several legacy code pages decode Western text alike: name the common one
+        if data.decode("cp1252") == text:
+            return text, "cp1252"
+    except UnicodeDecodeError:
+        pass
+    return text, best.encoding
 
 
 def read_metadata(directory: Path) -> dict[str, dict]:
@@ -116,15 +123,18 @@ def _read_text_file(path: Path, metadata: dict[str, dict], published_override: s
     text, encoding = decoded
     record = dict(metadata.get(path.name) or {"doc_id": path.stem})
     record["text"] = text
+    is_html = path.suffix.lower() in (".html", ".htm") or looks_like_html(text)
+    if is_html:
+        article = html_to_text(text)
+        record["text"] = article.text
+        record.setdefault("title", article.title)
+        if not record.get("published"):
+            record["published"] = article.published
     problems: list[InputProblem] = []
     document = _document_from_record(record, str(path), published_override, problems)
     yield from problems
     document.encoding = encoding
-    if path.suffix.lower() in (".html", ".htm"):
-        from .html import html_to_text  # optional dependency, imported only for HTML input
-
-        document.text = html_to_text(text)
-        document.input_text_differs = True
+    document.input_text_differs = is_html
     yield document
 
 
@@ -272,3 +282,42 @@ class RecordWriter:
     def close(self) -> None:
         if self.fmt == "json":
             self.stream.write("\n]\n")
+
+
+class ResumableOutput:
+    """An output file written as `<name>.partial` and renamed into place when complete, so a
+    killed run leaves the previous file untouched and a partial file `--resume` continues."""
+
+    def __init__(self, path: Path, resume: bool = False):
+        self.path = path
+        self.partial = path.with_name(path.name + ".partial")
+        self.done: set[str] = set()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if resume and self.partial.exists():
+            self.done = self._complete_records()
+        self.stream = self.partial.open("a" if resume else "w", encoding="utf-8", newline="")
+
+    def _complete_records(self) -> set[str]:
+        """doc_ids of the complete lines; a line cut off by the kill is dropped."""
+        data = self.partial.read_bytes()
+        complete = data[:data.rfind(b"\n") + 1]
+        done = set()
+        good = 0
+        for line in complete.splitlines(keepends=True):
+            try:
+                done.add(json.loads(line)["doc_id"])
+            except (json.JSONDecodeError, KeyError, TypeError):
+                break
+            good += len(line)
+        with self.partial.open("r+b") as stream:
+            stream.truncate(good)
+        return done
+
+    def commit(self) -> None:
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        self.stream.close()
+        os.replace(self.partial, self.path)
+
+    def close(self) -> None:
+        self.stream.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from itertools import islice
 from typing import Iterable, Iterator
 
 import spacy
@@ -11,7 +12,7 @@ from spacy.util import compile_infix_regex
 
 from . import components  # noqa: F401  (registers the factories)
 from .data import load_json
-from .io import Document
+from .io import Document, InputProblem
 from .output import doc_to_record
 
 # "U.S.-Mexico" must split so each place is its own span (the spec's span rules)
@@ -41,27 +42,93 @@ def build_nlp(model: str | None = None) -> Language:
     return nlp
 
 
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of `size` items (itertools.batched arrives only in Python 3.12)."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def split_text(text: str, limit: int) -> list[tuple[int, str]]:
+    """Pieces of at most `limit` characters with their offsets, cut at paragraph breaks
+    (else line breaks, sentence ends, spaces) so very large documents fit in memory."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        cut = max(window.rfind(sep) + len(sep) for sep in ("\n\n", "\n", ". ", " "))
+        cut = cut if cut > limit // 4 else limit
+        pieces.append((start, window[:cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
 class Extractor:
     """Extracts actors, dates and figures from documents, one output record each."""
 
     def __init__(self, model: str | None = None, batch_size: int | None = None,
                  n_process: int = 1):
+        config = pipeline_config()
         self.nlp = build_nlp(model)
-        self.batch_size = batch_size or pipeline_config()["batch_size"]
+        self.batch_size = batch_size or config["batch_size"]
         self.n_process = n_process
+        self.chunk_chars = config["max_chunk_chars"]
 
-    def _docs(self, documents: Iterable[Document]):
+    def _units(self, documents: Iterable[Document]):
         for document in documents:
-            doc = self.nlp.make_doc(document.text)
-            doc._.published = document.published
-            yield doc, document
+            for offset, piece in split_text(document.text, self.chunk_chars):
+                doc = self.nlp.make_doc(piece)
+                doc._.published = document.published
+                yield doc, (document, offset)
 
-    def extract_many(self, documents: Iterable[Document]) -> Iterator[dict]:
-        """Records in input order, computed lazily in batches."""
-        for doc, document in self.nlp.pipe(self._docs(documents), as_tuples=True,
-                                           batch_size=self.batch_size, n_process=self.n_process):
-            yield doc_to_record(doc, document)
+    def extract_many(self, documents: Iterable[Document]) -> Iterator[dict | InputProblem]:
+        """Records in input order, computed lazily batch by batch. A document the pipeline
+        fails on is reported as a problem and the batch goes on without it."""
+        if self.n_process > 1:
+            yield from self._merge(self.nlp.pipe(self._units(documents), as_tuples=True,
+                                                 batch_size=self.batch_size,
+                                                 n_process=self.n_process))
+            return
+        for batch in batched(documents, self.batch_size):
+            try:
+                records = list(self._merge(self.nlp.pipe(self._units(batch), as_tuples=True)))
+            except Exception:  # noqa: BLE001 - isolate the document that fails, keep the rest
+                records = list(self._one_by_one(batch))
+            yield from records
+
+    def _one_by_one(self, batch: list[Document]) -> Iterator[dict | InputProblem]:
+        for document in batch:
+            try:
+                yield from self._merge(self.nlp.pipe(self._units([document]), as_tuples=True))
+            except Exception as error:  # noqa: BLE001
+                yield InputProblem(document.origin or document.doc_id,
+                                   f"extraction failed ({type(error).__name__}: {error})",
+                                   "please report this document", doc_id=document.doc_id)
+
+    @staticmethod
+    def _merge(analysed) -> Iterator[dict]:
+        """One record per document from the records of its pieces, offsets shifted back."""
+        current: Document | None = None
+        record: dict | None = None
+        for doc, (document, offset) in analysed:
+            piece = doc_to_record(doc, document)
+            for item in piece["spans"] + piece["facts"]:
+                item["start"] += offset
+                item["end"] += offset
+            if document is current and record is not None:
+                record["spans"].extend(piece["spans"])
+                record["facts"].extend(piece["facts"])
+                continue
+            if record is not None:
+                yield record
+            current, record = document, piece
+        if record is not None:
+            yield record
 
     def extract(self, text: str, published: str | None = None, doc_id: str = "doc") -> dict:
         """One text to one record."""
-        return next(self.extract_many([Document(doc_id=doc_id, text=text, published=published)]))
+        result = next(self.extract_many([Document(doc_id=doc_id, text=text, published=published)]))
+        if isinstance(result, InputProblem):
+            raise RuntimeError(result.message)
+        return result
