@@ -34,9 +34,17 @@ def build_nlp(model: str | None = None) -> Language:
                            "(pip install -e .) or pass --model NAME") from error
     infixes = list(nlp.Defaults.infixes) + _EXTRA_INFIXES
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    first = "parser" if "parser" in nlp.pipe_names else nlp.pipe_names[0]
-    for component in config["before_parser"]:
-        nlp.add_pipe(component, before=first)
+    for name in nlp.pipe_names:
+        if name not in config["base_components"]:
+            nlp.disable_pipe(name)  # kept loaded: migrex_syntax runs some on chosen sentences
+    first = nlp.pipe_names[0] if nlp.pipe_names else None
+    for component in config["sentences"]:  # before the NER, whose entities respect them
+        if first:
+            nlp.add_pipe(component, before=first)
+        else:
+            nlp.add_pipe(component)
+    syntax = [name for name in config["syntax_on_demand"] if name in nlp.component_names]
+    nlp.add_pipe("migrex_syntax", config={"components": syntax})
     for component in config["components"]:
         nlp.add_pipe(component)
     return nlp

@@ -156,9 +156,20 @@ class ActorRecognizer:
         if len(span) == 1 and first.is_upper and len(first.text) > 5 \
                 and first.text not in self.gaz.place_alias and first.text not in self.gaz.org_alias:
             return False
-        if len(span) == 1 and first.pos_ == "ADJ":
-            return False  # 'Guatemalan counterparts'
+        if len(span) == 1 and (first.pos_ == "ADJ" or first.tag_ == "VBG"
+                               or self._is_demonym(first.text)):
+            return False  # 'Guatemalan counterparts', '• Fostering regional stability'
         return not (len(span) == 1 and first.lower_ in self.gaz.common_nouns)
+
+    def _is_demonym(self, word: str) -> bool:
+        """'Guatemalan', 'Mexican', 'Venezuelans': a country's name with a demonym ending."""
+        word = word.removesuffix("s")
+        for suffix in ("n", "an", "ian", "ean", "ese", "i", "ish"):
+            stem = word.removesuffix(suffix)
+            if stem != word and any(stem + end in self.gaz.place_alias
+                                    for end in ("", "a", "o", "e", "y")):
+                return True
+        return False
 
     def _place_then_person(self, doc: Doc, start: int, end: int) -> list[Candidate]:
         """'Ambassador to Guatemala Tobin Bradley' tagged as one name: a place, then a person."""

@@ -44,6 +44,38 @@ def tense_of(token: Token, cues: dict[str, list[str]]) -> Tense:
     return None
 
 
+class _LazyYears:
+    """Bare years ('In 2022, ...') before an offset, found only if a month or 'that year'
+    asks for them."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self._offsets: list[int] | None = None
+        self._years: list[int] = []
+        self._sentence_starts: list[int] = []
+
+    def _load(self) -> None:
+        if self._offsets is None:
+            found = [d for d in find_dates(self.doc.text) if _BARE_YEAR.match(d.text)]
+            self._offsets = [d.start for d in found]
+            self._years = [int(d.text) for d in found]
+            self._sentence_starts = [sent.start_char for sent in self.doc.sents]
+
+    def before(self, offset: int) -> int | None:
+        self._load()
+        index = bisect_right(self._offsets, offset) - 1
+        return self._years[index] if index >= 0 else None
+
+    def in_sentence(self, offset: int) -> int | None:
+        self._load()
+        starts = self._sentence_starts
+        sentence_start = starts[bisect_right(starts, offset) - 1] if starts else 0
+        index = bisect_right(self._offsets, offset) - 1
+        if index >= 0 and self._offsets[index] >= sentence_start:
+            return self._years[index]
+        return None
+
+
 class DateRecognizer:
     """Finds dates with migrex's grammar and resolves them against `doc._.published`."""
 
@@ -56,27 +88,14 @@ class DateRecognizer:
         published = date.fromisoformat(doc._.published) if doc._.published else None
         if doc._.country is None:
             doc._.country = detect_country(doc.text)
-        explicit = [d for d in find_dates(doc.text) if _BARE_YEAR.match(d.text)]
-        year_offsets = [d.start for d in explicit]
-        sentence_starts = [sent.start_char for sent in doc.sents]
-
-        def sentence_year(offset: int) -> int | None:
-            sentence_start = sentence_starts[bisect_right(sentence_starts, offset) - 1]
-            index = bisect_right(year_offsets, offset) - 1
-            if index >= 0 and explicit[index].start >= sentence_start:
-                return int(explicit[index].text)
-            return None
-
-        def last_year(offset: int) -> int | None:
-            index = bisect_right(year_offsets, offset) - 1
-            return int(explicit[index].text) if index >= 0 else None
+        years = _LazyYears(doc)
 
         def tense_at(offset: int) -> Tense:
             span = doc.char_span(offset, offset + 1, alignment_mode="expand")
             return tense_of(span[0], self.cues) if span is not None and len(span) else None
 
         ctx = DateContext(published=published, tense_at=tense_at, country=doc._.country,
-                          sentence_year=sentence_year, last_year=last_year)
+                          sentence_year=years.in_sentence, last_year=years.before)
         spans: list[Span] = []
         for found in find_dates(doc.text, ctx):
             span = char_span(doc, found.start, found.end, "DATE")

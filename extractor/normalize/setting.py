@@ -9,15 +9,20 @@ from ..data import load_json
 
 
 @cache
-def _cue_patterns() -> dict[str, re.Pattern]:
+def _cue_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    """One pattern for every cue word, and the country each cue points to."""
     cues = load_json("lexicons/setting.json")["cues"]
-    return {country: re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words))
-            for country, words in cues.items()}
+    owner = {word: country for country, words in cues.items() for word in words}
+    alternation = "|".join(re.escape(word) for word in sorted(owner, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), owner
 
 
 def detect_country(text: str) -> str:
     """ISO code of the country whose cue words occur most (ties and silence: 'US')."""
-    counts = {country: len(pattern.findall(text)) for country, pattern in _cue_patterns().items()}
+    pattern, owner = _cue_pattern()
+    counts = dict.fromkeys(set(owner.values()), 0)
+    for match in pattern.finditer(text):
+        counts[owner[match.group()]] += 1
     best = max(counts, key=lambda country: (counts[country], country == "US"))
     return best if counts[best] > counts.get("US", 0) else "US"
 

@@ -1,0 +1,117 @@
+"""The `migrex_syntax` component: tagging, lemmas and the dependency parse only where migrex
+reads them (sentences with a number or a date whose resolution needs the verb's tense)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+import numpy
+from spacy.attrs import DEP, HEAD, LEMMA, POS, TAG
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ..data import load_json
+
+_ATTRS = [TAG, POS, LEMMA, HEAD, DEP]
+_SHORT_NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
+
+
+def _batches(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
+    batch: list[Doc] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class SyntaxOnDemand:
+    """Runs the base pipeline's syntax components on the sentences that need them; the other
+    sentences get a flat tree (first token as root) so their boundaries survive."""
+
+    def __init__(self, nlp: Language, name: str, components: list[str], trigger: str):
+        self.name = name
+        self.component_names = components
+        self.components = [nlp.get_pipe(component) for component in components]
+        self.trigger = re.compile(load_json(trigger)["pattern"], re.IGNORECASE)
+        self.pos_of_tag = _tag_to_pos(nlp) if "attribute_ruler" not in components else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def needs_syntax(self, sent: Span) -> bool:
+        """A figure or tense-dependent date candidate, or a one-word name whose part of
+        speech decides whether it is an actor ('Guatemalan', 'Fostering')."""
+        return bool(self.trigger.search(sent.text)) or any(
+            ent.label_ in _SHORT_NAME_LABELS and sum(t.is_alpha for t in ent) == 1
+            for ent in sent.ents)
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        for batch in _batches(docs, batch_size):
+            wanted = [(doc, sent.start, sent.end, sent.as_doc()) for doc in batch
+                      for sent in doc.sents if self.needs_syntax(sent)]
+            parsed = [piece for *_, piece in wanted]
+            for component in self.components:
+                parsed = list(component.pipe(parsed))
+                if self.pos_of_tag is not None and getattr(component, "name", "") == "tagger":
+                    for piece in parsed:
+                        self.pos_of_tag(piece)
+            by_doc: dict[int, list[tuple[int, int, Doc]]] = {}
+            for (doc, start, end, _), piece in zip(wanted, parsed):
+                by_doc.setdefault(id(doc), []).append((start, end, piece))
+            for doc in batch:
+                self._write_back(doc, by_doc.get(id(doc), []))
+                yield doc
+
+    @staticmethod
+    def _write_back(doc: Doc, pieces: list[tuple[int, int, Doc]]) -> None:
+        if not len(doc):
+            return
+        array = numpy.zeros((len(doc), len(_ATTRS)), dtype="uint64")
+        dep_column, head_column = _ATTRS.index(DEP), _ATTRS.index(HEAD)
+        root, dep = doc.vocab.strings.add("ROOT"), doc.vocab.strings.add("dep")
+        for sent in doc.sents:  # flat trees keep the sentence boundaries
+            array[sent.start:sent.end, dep_column] = dep
+            array[sent.start, dep_column] = root
+            offsets = numpy.arange(sent.start - sent.start, sent.start - sent.end, -1,
+                                   dtype="int64")
+            array[sent.start:sent.end, head_column] = offsets.astype("uint64")
+        for start, end, piece in pieces:
+            array[start:end] = piece.to_array(_ATTRS)
+        doc.from_array(_ATTRS, array)
+
+
+def _tag_to_pos(nlp: Language):
+    """POS from the tag alone, as the base pipeline's attribute ruler maps it: a vectorised
+    stand-in for the ruler's matcher, which costs more than the tagger itself."""
+    keys, values = [], []
+    if "attribute_ruler" in nlp.component_names:
+        for rule in nlp.get_pipe("attribute_ruler").patterns:
+            pattern = rule["patterns"][0]
+            if len(pattern) == 1 and set(pattern[0]) == {"TAG"} and "POS" in rule["attrs"]:
+                keys.append(nlp.vocab.strings.add(pattern[0]["TAG"]))
+                values.append(nlp.vocab.strings.add(rule["attrs"]["POS"]))
+    order = numpy.argsort(numpy.array(keys, dtype="uint64"))
+    sorted_keys = numpy.array(keys, dtype="uint64")[order]
+    sorted_values = numpy.array(values, dtype="uint64")[order]
+
+    def assign(doc: Doc) -> None:
+        if not len(doc) or not len(sorted_keys):
+            return
+        tags = doc.to_array([TAG]).reshape(-1)
+        index = numpy.clip(numpy.searchsorted(sorted_keys, tags), 0, len(sorted_keys) - 1)
+        found = sorted_keys[index] == tags
+        pos = numpy.where(found, sorted_values[index], 0).astype("uint64")
+        doc.from_array([POS], pos.reshape(-1, 1))
+
+    return assign
+
+
+@Language.factory("migrex_syntax", default_config={
+    "components": ["tok2vec", "tagger", "attribute_ruler", "lemmatizer", "parser"],
+    "trigger": "lexicons/syntax_trigger.json"})
+def make_syntax(nlp: Language, name: str, components: list[str], trigger: str) -> SyntaxOnDemand:
+    return SyntaxOnDemand(nlp, name, components, trigger)
