@@ -63,6 +63,8 @@ def evaluate(
         "--json", help="Also write the scores as JSON to this file.")] = None,
     errors: Annotated[bool, typer.Option(
         "--errors", help="List false positives, misses and wrong values with context.")] = False,
+    html_file: Annotated[Optional[Path], typer.Option(
+        "--html", help="Also write a self-contained HTML review of every document.")] = None,
 ) -> None:
     """Score predictions against gold at the spec's five levels, per label and micro."""
     from .api import evaluate as run_evaluation
@@ -81,6 +83,15 @@ def evaluate(
         with atomic_writer(json_file) as stream:
             json.dump(scores, stream, indent=2)
             stream.write("\n")
+    if html_file:
+        from .report_html import DocumentView, render_page
+
+        views = [DocumentView(doc_id, evaluation.texts[doc_id],
+                              evaluation.predictions.get(doc_id, []), gold)
+                 for doc_id, gold in evaluation.gold.items()]
+        with atomic_writer(html_file) as stream:
+            stream.write(render_page(views, "migrex evaluation", scores))
+        err.print(f"wrote {html_file}", highlight=False)
     if evaluation.score.documents == 0:
         raise typer.Exit(1)
 
@@ -89,6 +100,12 @@ class OutputFormat(str, Enum):
     jsonl = "jsonl"
     json = "json"
     csv = "csv"
+    parquet = "parquet"
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
 
 
 @app.command()
@@ -100,7 +117,8 @@ def extract(
         "--output", "-o", help="Write here instead of stdout (appears only when complete).")
     ] = None,
     fmt: Annotated[OutputFormat, typer.Option(
-        "--format", help="jsonl/json: one record per document; csv: the facts table.")
+        "--format", help="jsonl/json: one record per document; csv: the facts table; "
+                         "parquet: -o DIR gets documents.parquet and facts.parquet.")
     ] = OutputFormat.jsonl,
     published: Annotated[Optional[str], typer.Option(
         help="Publication date (YYYY-MM-DD) for every input; relative dates resolve "
@@ -114,6 +132,13 @@ def extract(
     resume: Annotated[bool, typer.Option(
         help="Continue an interrupted JSONL run of the same -o file without redoing "
              "finished documents.")] = False,
+    engine: Annotated[Engine, typer.Option(
+        help="local, or dask: partitions of one JSONL/Parquet corpus on a Dask cluster, "
+             "written as -o DIR/part-*.jsonl (needs the dask extra).")] = Engine.local,
+    scheduler: Annotated[Optional[str], typer.Option(
+        help="Dask scheduler address (tcp://host:8786); default: a local cluster.")] = None,
+    blocksize: Annotated[str, typer.Option(help="Dask partition size of a JSONL input.")
+                         ] = "8MiB",
 ) -> None:
     """Extract actors, dates and figures; one JSON record per document.
 
@@ -126,10 +151,16 @@ def extract(
     if published is not None and valid_published(published) is None:
         raise typer.BadParameter(f"{published!r} is not a date (use YYYY-MM-DD)",
                                  param_hint="--published")
-    if resume and (output is None or fmt is not OutputFormat.jsonl):
-        raise typer.BadParameter("needs -o FILE and --format jsonl", param_hint="--resume")
-    sink = ResumableOutput(output, resume) if output else None
-    writer = RecordWriter(sink.stream if sink else sys.stdout, fmt.value)
+    if resume and (output is None or fmt not in (OutputFormat.jsonl, OutputFormat.parquet)):
+        raise typer.BadParameter("needs -o and --format jsonl or parquet", param_hint="--resume")
+    if engine is Engine.dask:
+        _extract_on_dask(paths, output, scheduler, published, model, blocksize)
+    if fmt is OutputFormat.parquet and output is None:
+        raise typer.BadParameter("parquet output needs -o DIR", param_hint="--format")
+    records_path = output / "records.jsonl" if fmt is OutputFormat.parquet else output
+    sink = ResumableOutput(records_path, resume) if records_path else None
+    writer = RecordWriter(sink.stream if sink else sys.stdout,
+                          "jsonl" if fmt is OutputFormat.parquet else fmt.value)
     problems: list[InputProblem] = []
     try:
         with _progress() as progress:
@@ -154,6 +185,11 @@ def extract(
         raise typer.Exit(130)
     if sink:
         sink.commit()
+    if fmt is OutputFormat.parquet:
+        from .tables import write_parquet_tables
+
+        for table in write_parquet_tables(records_path, output):
+            err.print(f"wrote {table}", highlight=False)
     if errors_file:
         with atomic_writer(errors_file) as stream:
             for problem in problems:
@@ -165,9 +201,93 @@ def extract(
     raise typer.Exit(3 if skipped else 0)
 
 
+def _extract_on_dask(paths: list[str], output: Optional[Path], scheduler: Optional[str],
+                     published: Optional[str], model: Optional[str], blocksize: str) -> None:
+    """`--engine dask`: one corpus file in, -o DIR/part-*.jsonl out; exits with the status."""
+    if len(paths) != 1 or not paths[0].endswith((".jsonl", ".parquet")) or output is None:
+        raise typer.BadParameter("the dask engine takes one .jsonl or .parquet corpus and -o DIR",
+                                 param_hint="--engine")
+    try:
+        from .distributed import extract_with_dask
+    except ImportError as error:
+        err.print(f"error: the dask engine needs the extra: pip install -e '.[dask]' ({error})")
+        raise typer.Exit(2)
+    count, problems = extract_with_dask(Path(paths[0]), output, scheduler, published, model,
+                                        blocksize)
+    for problem in problems:
+        err.print(str(problem), highlight=False, markup=False)
+    skipped = sum(problem.skipped for problem in problems)
+    err.print(f"{count} document(s) extracted into {output}, {skipped} skipped", highlight=False)
+    raise typer.Exit(3 if skipped else 0)
+
+
 def _progress():
     from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
 
     return Progress(SpinnerColumn(), "{task.description}", MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err, transient=True,
                     disable=not err.is_terminal)
+
+
+@app.command()
+def show(
+    paths: Annotated[list[str], typer.Argument(help="Article files or directories to extract "
+                                                    "and show.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
+    gold: Annotated[Optional[Path], typer.Option(
+        help="A gold file (or directory): marks matches, false positives and misses.")] = None,
+    published: Annotated[Optional[str], typer.Option(help="Publication date for every input.")
+                         ] = None,
+) -> None:
+    """Write a self-contained HTML page with each document's actors, dates and figures."""
+    from .api import extract as run_extraction
+    from .io import InputProblem, annotation_files, atomic_writer, load_json_documents
+    from .report_html import DocumentView, render_page
+
+    gold_spans: dict[str, list[dict]] = {}
+    for file in annotation_files([gold]) if gold else []:
+        for _, record in load_json_documents(file):
+            if isinstance(record, dict):
+                gold_spans[record["doc_id"]] = record["spans"]
+    views = []
+    for item in run_extraction(paths, published, with_text=True):
+        if isinstance(item, InputProblem):
+            err.print(str(item), highlight=False, markup=False)
+            continue
+        views.append(DocumentView(item["doc_id"], item["text"], item["spans"],
+                                  gold_spans.get(item["doc_id"]) if gold else None,
+                                  item.get("published")))
+    with atomic_writer(output) as stream:
+        stream.write(render_page(views, "migrex: " + ", ".join(paths)))
+    err.print(f"wrote {output} ({len(views)} document(s))", highlight=False)
+
+
+@app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(help="Records to convert: migrex gold/output files "
+                                                "(or a directory of them), or a file/directory "
+                                                "in the --from format.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write (brat: a "
+                                                                "directory).")],
+    to: Annotated[str, typer.Option("--to", help="spacy, prodigy, labelstudio, brat or migrex.")
+                  ] = "prodigy",
+    source_format: Annotated[str, typer.Option("--from", help="Format of SOURCE.")] = "migrex",
+    texts: TextsOption = None,
+) -> None:
+    """Convert annotations between migrex JSON and spaCy DocBin, Prodigy, Label Studio, brat."""
+    from .api import load_records_with_text
+    from .convert import FORMATS, read, write
+
+    for name, value in (("--to", to), ("--from", source_format)):
+        if value not in FORMATS:
+            raise typer.BadParameter(f"{value!r}; choose one of {', '.join(FORMATS)}",
+                                     param_hint=name)
+    if source_format == "migrex":
+        records, problems = load_records_with_text([source], texts or [Path("corpus")])
+    else:
+        records, problems = read(source_format, source), []
+    for problem in problems:
+        err.print(problem, highlight=False, markup=False)
+    write(records, to, output)
+    err.print(f"{len(records)} document(s) written to {output} ({to})", highlight=False)
+    raise typer.Exit(1 if problems else 0)

@@ -18,7 +18,7 @@ from .html import html_to_text, looks_like_html
 from .schema import FACT_COLUMNS
 
 METADATA_FILE = "metadata.json"
-INPUT_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
+INPUT_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".parquet")
 
 
 @dataclass
@@ -104,6 +104,8 @@ def _document_from_record(record: dict, origin: str, published_override: str | N
                           problems: list[InputProblem], line: int | None = None) -> Document:
     doc_id = str(record["doc_id"])
     raw_published = published_override or record.get("published")
+    if isinstance(raw_published, date):  # Parquet date columns
+        raw_published = raw_published.isoformat()[:10]
     published = valid_published(raw_published)
     if raw_published is not None and published is None:
         problems.append(InputProblem(origin, f"invalid published date {raw_published!r}",
@@ -140,14 +142,33 @@ def _read_text_file(path: Path, metadata: dict[str, dict], published_override: s
 
 def _read_jsonl(stream: IO[str], origin: str, published_override: str | None
                 ) -> Iterator[Document | InputProblem]:
-    for line_no, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield InputProblem(origin, f"malformed JSON ({error.msg})", "fix or remove the line",
-                               line=line_no)
+    def parsed() -> Iterator[tuple[int, object]]:
+        for line_no, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield line_no, json.loads(line)
+            except json.JSONDecodeError as error:
+                yield line_no, InputProblem(origin, f"malformed JSON ({error.msg})",
+                                            "fix or remove the line", line=line_no)
+
+    yield from read_records(parsed(), origin, published_override)
+
+
+def _read_parquet(path: Path, published_override: str | None
+                  ) -> Iterator[Document | InputProblem]:
+    from .tables import read_parquet_records  # needs the datasets extra
+
+    rows = enumerate(read_parquet_records(path), start=1)
+    yield from read_records(rows, str(path), published_override)
+
+
+def read_records(records: Iterator[tuple[int, object]], origin: str,
+                  published_override: str | None) -> Iterator[Document | InputProblem]:
+    """Documents from numbered records ({doc_id, text, published?, title?, source?})."""
+    for line_no, record in records:
+        if isinstance(record, InputProblem):
+            yield record
             continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             doc_id = record.get("doc_id") if isinstance(record, dict) else None
@@ -155,7 +176,8 @@ def _read_jsonl(stream: IO[str], origin: str, published_override: str | None
                                "each line needs {\"doc_id\", \"text\"}", line=line_no,
                                doc_id=doc_id)
             continue
-        record.setdefault("doc_id", f"{Path(origin).stem}-{line_no}")
+        if record.get("doc_id") is None:
+            record["doc_id"] = f"{Path(origin).stem}-{line_no}"
         problems: list[InputProblem] = []
         document = _document_from_record(record, origin, published_override, problems, line_no)
         yield from problems
@@ -195,6 +217,8 @@ def _iter_file(path: Path, published_override: str | None) -> Iterator[Document 
         if path.suffix.lower() == ".jsonl":
             with path.open(encoding="utf-8", errors="replace", newline="") as stream:
                 yield from _read_jsonl(stream, str(path), published_override)
+        elif path.suffix.lower() == ".parquet":
+            yield from _read_parquet(path, published_override)
         else:
             yield from _read_text_file(path, read_metadata(path.parent), published_override)
     except (OSError, json.JSONDecodeError) as error:

@@ -7,7 +7,7 @@ calendar arithmetic is dateutil's.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from typing import Callable
@@ -159,7 +159,7 @@ REJECT = False  # a handler returns REJECT when the match is not a date after al
 class Rule:
     pattern: re.Pattern
     handler: Handler
-    name: str = field(default="")
+    requires: tuple[str, ...] = ()  # lower-case words one of which the text must contain
 
 
 def _day_value(m: re.Match, ctx: DateContext) -> str | None:
@@ -461,9 +461,28 @@ def _day_of_month(m: re.Match, ctx: DateContext) -> str | None:
     return choose(past, future, anchor, ctx.tense_at(m.start())).isoformat()
 
 
+_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                "dec")
+# a rule runs only when its text holds one of these (most articles lack most of them)
+_REQUIRES: dict[str, tuple[str, ...]] = {
+    "_day_value": _MONTH_STEMS, "_month_year": _MONTH_STEMS, "_month_alone": _MONTH_STEMS,
+    "_iso_day": ("-",), "_quarter": ("quarter", "q1", "q2", "q3", "q4"), "_half": ("half",),
+    "_months_of_year": ("months",), "_fiscal": ("fiscal", "fy"), "_split_year": ("-", "–", "/"),
+    "_season": ("spring", "summer", "fall", "autumn", "winter"),
+    "_relative_unit": ("year", "month", "week", "quarter"),
+    "_relative_month": ("last", "this", "next", "early", "late", "mid"),
+    "_year_modifier": ("early", "late", "mid"), "_ago": (" ago",),
+    "_n_period": ("previous", "past", "last", "preceding", "next", "coming"),
+    "_edge_of_year": ("end of", "close of"), "_day_word": ("today", "tomorrow", "yesterday"),
+    "_weekday": ("day",), "_year": ("19", "20"), "_week_number": ("week",),
+    "_year_to": ("year to", "year end", "months to", "months end"),
+    "_that_year": ("that year", "same year"),
+}
+
+
 def _rules() -> list[Rule]:
     def rule(pattern: str, handler: Handler) -> Rule:
-        return Rule(re.compile(pattern), handler, handler.__name__)
+        return Rule(re.compile(pattern), handler, _REQUIRES.get(handler.__name__, ()))
 
     season = r"(?i:spring|summer|fall|autumn|winter)"
     return [
@@ -530,7 +549,10 @@ def find_dates(text: str, ctx: DateContext | None = None) -> list[DateExpression
     """Every date expression in `text`: longest non-overlapping matches, left to right."""
     ctx = ctx or DateContext()
     candidates: list[tuple[int, int, Rule, re.Match]] = []
+    lowered = text.lower()
     for rule in rules():
+        if rule.requires and not any(word in lowered for word in rule.requires):
+            continue
         for m in rule.pattern.finditer(text):
             if m.end() > m.start() and _plausible(rule, m, text):
                 candidates.append((m.start(), m.end(), rule, m))
