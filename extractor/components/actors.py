@@ -19,8 +19,10 @@ _ACTOR_NER = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "NOR
 _DETERMINERS = {"the", "The", "THE"}
 _POSSESSIVE = {"'s", "’s", "'", "’"}
 _SPLITTERS = {"/", "via", "|"}
-_DATELINE = re.compile(r"^[A-Z][A-Za-z.]*[A-Z][A-Za-z. ]*(?:,[^()\n]{1,40}?)? \((?P<outlet>[^()\n]{2,40})\)"
+_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Za-z.]*[A-Z][A-Za-z. ]*?)(?:,[^()\n]{1,40}?)? "
+                       r"\((?P<outlet>[^()\n]{2,40})\)"
                        r" ?[—–-]", re.MULTILINE)
+_LOCATIVE = {"in", "from", "at", "near", "across", "outside", "inside", "to", "toward", "towards"}
 _STOP_WORDS = {"of", "and", "for", "the", "on", "in", "de", "la", "del", "&"}
 
 
@@ -125,6 +127,8 @@ class ActorRecognizer:
                 if label != "PERSON" and any(t.text in self.gaz.name_heads
                                              for t in doc[start:end]):
                     continue  # 'Third Los Angeles Declaration Ministerial': an event's name
+                if label == "PERSON":
+                    start = self._given_names(doc, start)
                 split = self._place_then_person(doc, start, end)
                 if split:
                     found.extend(split)
@@ -160,6 +164,22 @@ class ActorRecognizer:
                                or self._is_demonym(first.text)):
             return False  # 'Guatemalan counterparts', '• Fostering regional stability'
         return not (len(span) == 1 and first.lower_ in self.gaz.common_nouns)
+
+    def _given_names(self, doc: Doc, start: int) -> int:
+        """'Secretary of State Antony [J. Blinken]': take in capitalised given names the NER
+        left out, stopping at titles and at a title's 'of State' tail."""
+        for _ in range(2):
+            if start == 0:
+                break
+            previous = doc[start - 1]
+            if not (previous.is_title and previous.is_alpha) or previous.is_sent_start \
+                    or previous.text in self.gaz.title_words \
+                    or previous.text in self.gaz.office_words \
+                    or previous.text in self.gaz.place_alias or previous.text in self.gaz.org_alias \
+                    or start >= 2 and doc[start - 2].lower_ in ("of", "the", "and"):
+                break
+            start -= 1
+        return start
 
     def _is_demonym(self, word: str) -> bool:
         """'Guatemalan', 'Mexican', 'Venezuelans': a country's name with a demonym ending."""
@@ -288,13 +308,18 @@ class ActorRecognizer:
         """'WASHINGTON (Pinecrest Wire) —', 'GENEVA, Jan 7 (Meridian Wire) -': the outlet."""
         found = []
         for match in _DATELINE.finditer(doc.text):
+            place = doc.char_span(match.start("place"), match.end("place"))
+            index = self.gaz.place_folded.get(match["place"].casefold())
+            if place is not None and index is not None:
+                found.append(Candidate(place.start, place.end, "GPE", 3, index))
             outlet = match["outlet"].strip()
             if outlet in self.gaz.place_alias or outlet.isupper():
                 continue
-            span = doc.char_span(match.start("outlet"), match.start("outlet") + len(outlet))
-            if span is not None:
-                found.append(Candidate(span.start, span.end, "ORG", 3,
-                                       self.gaz.org_alias.get(outlet)))
+            for other in re.finditer(rf"(?<!\w){re.escape(outlet)}(?!\w)", doc.text):
+                span = doc.char_span(other.start(), other.end())
+                if span is not None:  # the outlet wherever it is named (bylines, credits)
+                    found.append(Candidate(span.start, span.end, "ORG", 3,
+                                           self.gaz.org_alias.get(outlet)))
         return found
 
     def _only_places(self, doc: Doc, candidate: Candidate, places: list[Candidate]) -> bool:
@@ -304,6 +329,10 @@ class ActorRecognizer:
         return bool(covered) and all(t.text in ("-", "–", "and", ",") for t in rest)
 
     def _ner_supports(self, doc: Doc, candidate: Candidate) -> bool:
+        """An ambiguous place name ('Darwin', 'Chad', 'Washington') counts when the NER calls
+        it a place or a locative preposition introduces it."""
+        if candidate.start > 0 and doc[candidate.start - 1].lower_ in _LOCATIVE:
+            return True
         return any(t.ent_type_ in ("GPE", "LOC") for t in doc[candidate.start:candidate.end])
 
     # -- canonical names and roles ------------------------------------------------------------
