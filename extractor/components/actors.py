@@ -35,6 +35,14 @@ class Candidate:
     key: int | None = None  # gazetteer entry
 
 
+def _opens_sentence(token) -> bool:
+    """The first word of its sentence, bullets and quotes aside."""
+    for previous in reversed(token.sent[:token.i - token.sent.start]):
+        if previous.is_alpha:
+            return False
+    return True
+
+
 class Gazetteer:
     """Organisation alias groups, places with canonical names, and names that are not actors."""
 
@@ -160,8 +168,8 @@ class ActorRecognizer:
         if len(span) == 1 and first.is_upper and len(first.text) > 5 \
                 and first.text not in self.gaz.place_alias and first.text not in self.gaz.org_alias:
             return False
-        if len(span) == 1 and (first.pos_ == "ADJ" or first.tag_ == "VBG"
-                               or self._is_demonym(first.text)):
+        if len(span) == 1 and (first.pos_ == "ADJ" or self._is_demonym(first.text)
+                               or first.lower_.endswith("ing") and _opens_sentence(first)):
             return False  # 'Guatemalan counterparts', '• Fostering regional stability'
         return not (len(span) == 1 and first.lower_ in self.gaz.common_nouns)
 
