@@ -119,7 +119,8 @@ def render(args, words, runs, results, ratio, ratio_parallel, memory, scores) ->
         f"corpus: {args.docs} documents, {words:,} words built from the seeds "
         "(`python bench/bench.py --docs {0}{1}`).".format(
             args.docs, f" --memory-docs {args.memory_docs}" if args.memory_docs else ""), "",
-        "Each row is one whole command in a fresh process, start-up included.", "",
+        "Each row is one whole command in a fresh process, start-up included. Peak RSS is that "
+        "of the largest single process (with `--n-process 2`, each worker's).", "",
         "| run | seconds | words/s | peak RSS (MiB) |", "|---|---|---|---|",
     ]
     for name in runs:

@@ -262,6 +262,36 @@ def show(
     err.print(f"wrote {output} ({len(views)} document(s))", highlight=False)
 
 
+@app.command("train-figures")
+def train_figures(
+    cv: Annotated[bool, typer.Option(
+        "--cv", help="Compare rules, classifier, combined and stacked typing leaving one "
+                     "document out; write eval/figure_typing.md and make the winner the "
+                     "default.")] = False,
+    output: Annotated[Path, typer.Option(help="Where the trained model goes.")
+                      ] = Path("models/figures"),
+) -> None:
+    """Train the figure-typing classifier on every annotated document."""
+    from .training import train
+
+    command = "migrex train-figures" + (" --cv" if cv else "")
+    winner, results = train(Path("."), output, cv, command)
+    if results:
+        from rich.table import Table
+
+        table = Table(title="figure typing, leave one document out")
+        for column in ("variant", "label", "P", "R", "F1"):
+            table.add_column(column)
+        for variant, rows in results.items():
+            for label, row in rows.items():
+                table.add_row(variant if label == "micro" else "", label, f"{row['p']:.3f}",
+                              f"{row['r']:.3f}", f"{row['f']:.3f}")
+            table.add_section()
+        out.print(table)
+        out.print(f"winner: {winner} (now the default); report in eval/figure_typing.md")
+    out.print(f"model written to {output}")
+
+
 @app.command()
 def convert(
     source: Annotated[Path, typer.Argument(help="Records to convert: migrex gold/output files "

@@ -2,101 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from ..data import load_json
+from ..data import MODELS_DIR, load_json
+from ..figure_model import NONE, FigureTypingModel
 from ..normalize.numbers import NumberExpression, find_numbers
 from ..normalize.setting import detect_country, dollar_currency
 from .attributes import DATES_KEY, FIGURES_KEY, char_span
+from .figure_context import SPECIFIC, FigureLexicon, counted_noun
+from .figure_features import candidate_features
 
-SPECIFIC = ("ENCOUNTERS", "REMOVALS", "VISAS")
 INHERIT = "INHERIT"  # a bare number that takes the label of a neighbouring figure
 SUBCOUNT = "SUBCOUNT"  # "..., including 105,000 family members": part of the previous figure
 _SUBCOUNT_CUES = {"including", "includes", "include", "included", "among"}
 _CLAUSE_DEPS = {"acl", "relcl", "advcl"}
-
-
-class FigureLexicon:
-    """Lemma -> label maps for counted nouns and governing verbs, from `models/lexicons`."""
-
-    def __init__(self, data: dict):
-        self.nouns: dict[str, str] = {}
-        self.verbs: dict[str, str] = {}
-        for label in ("PEOPLE", "VISAS", "REMOVALS", "ENCOUNTERS"):  # later wins: specific last
-            for noun in data[label]["nouns"]:
-                self.nouns[noun] = label
-            for verb in data[label]["verbs"]:
-                self.verbs[verb] = label
-        for noun in data["NOT_COUNTED"]["nouns"]:
-            self.nouns[noun] = "NONE"
-        self.generic = set(data["GENERIC"]["nouns"])
-        self.change = set(data["CHANGE"]["words"])
-        self.encounter_context = set(data["ENCOUNTER_CONTEXT"]["words"])
-
-    def noun_label(self, token: Token) -> str | None:
-        """Label of a noun, trying 'compound + noun' before the noun alone."""
-        for child in token.children:
-            if child.dep_ in ("compound", "amod") and child.i == token.i - 1:
-                for form in (f"{child.lower_} {token.lower_}", f"{child.lemma_.lower()} {token.lemma_.lower()}"):
-                    if form in self.nouns:
-                        return self.nouns[form]
-        if token.ent_type_ == "NORP" and token.tag_ in ("NNPS", "NNS", "NNP"):
-            return "PEOPLE"
-        doc = token.doc
-        if token.i >= 2 and doc[token.i - 1].text == "-" and not doc[token.i - 2].whitespace_:
-            hyphenated = f"{doc[token.i - 2].lower_}-{token.lower_}"
-            if hyphenated in self.nouns:
-                return self.nouns[hyphenated]
-        return self.nouns.get(token.lower_) or self.nouns.get(token.lemma_.lower())
-
-    def verb_label(self, token: Token) -> str | None:
-        """Label of a verb, phrasal particles included ('send back')."""
-        lemma = token.lemma_.lower()
-        for child in token.children:
-            if child.dep_ in ("prt", "advmod") and child.i > token.i:
-                phrase = f"{lemma} {child.lower_}"
-                if phrase in self.verbs:
-                    return self.verbs[phrase]
-        label = self.verbs.get(lemma) or self.verbs.get(token.lower_)
-        if label == "REMOVALS" and lemma in ("send", "fly"):
-            return None  # only with a particle: "sent back", "flown home"
-        return label
-
-
-_ARGUMENT_DEPS = {"pobj", "dobj", "nsubj", "nsubjpass", "attr", "appos", "conj"}
-
-
-def _hyphen_end(token: Token) -> Token:
-    """The last part of a hyphenated noun: 'non-citizens' is tokenised 'non', '-', 'citizens'."""
-    doc = token.doc
-    while token.i + 2 < len(doc) and doc[token.i + 1].text == "-" and not token.whitespace_ \
-            and not doc[token.i + 1].whitespace_:
-        token = doc[token.i + 2]
-    return token
-
-
-def _counted_noun(last: Token) -> Token | None:
-    """The noun a number token counts: its head when it modifies one, the object of its
-    'of' ("3,210 of the people"), else a noun just right of it."""
-    if last.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod") and last.head.i > last.i \
-            and last.head.pos_ in ("NOUN", "PROPN", "ADJ"):
-        return _hyphen_end(last.head)
-    for child in last.children if last.like_num and not last.is_alpha else ():
-        if child.dep_ == "prep" and child.lower_ == "of":
-            for grandchild in child.children:
-                if grandchild.dep_ == "pobj" and grandchild.pos_ in ("NOUN", "PROPN"):
-                    return grandchild
-    if last.dep_ in _ARGUMENT_DEPS and not any(c.dep_ in ("nummod", "quantmod") for c in last.children):
-        return None  # the number is itself an argument: "fell to 1.1 million last year"
-    for token in last.doc[last.i + 1:last.i + 4]:
-        if token.ent_type_ in ("DATE", "TIME"):
-            break
-        if token.pos_ in ("NOUN",) or token.ent_type_ == "NORP":
-            return _hyphen_end(token)
-        if token.pos_ not in ("ADJ", "NUM", "ADV") and token.dep_ != "compound":
-            break
-    return None
 
 
 def _ancestors(token: Token, limit: int = 5):
@@ -116,7 +38,7 @@ class FigureClassifier:
 
     def classify(self, tokens: Span) -> str | None:
         last = tokens[-1]
-        noun = _counted_noun(last)
+        noun = counted_noun(last)
         if noun is not None:
             label = self.lexicon.noun_label(noun)
             if label == "NONE":
@@ -217,13 +139,21 @@ def _is_name_number(doc: Doc, tokens: Span) -> bool:
 
 
 class FigureRecognizer:
-    """Finds number expressions, parses their values and decides their labels."""
+    """Finds number expressions, parses their values and decides their labels: by the rules,
+    by the learned model, or by both (`typing`: rules, classifier, combined, stacked)."""
 
-    def __init__(self, nlp: Language, name: str):
+    def __init__(self, nlp: Language, name: str, typing: str, model: str):
         self.name = name
-        self.classifier = FigureClassifier(FigureLexicon(load_json("lexicons/figures.json")))
+        self.lexicon = FigureLexicon(load_json("lexicons/figures.json"))
+        self.classifier = FigureClassifier(self.lexicon)
+        self.typing = typing
+        self.model_dir = MODELS_DIR / model
+        self.model: FigureTypingModel | None = None
+        if typing != "rules":
+            self.model = FigureTypingModel.load(self.model_dir)
 
-    def __call__(self, doc: Doc) -> Doc:
+    def candidates(self, doc: Doc) -> list[tuple[Span, NumberExpression, str | None]]:
+        """Every number expression outside a date, with the rules' label (None: not a figure)."""
         if doc._.country is None:
             doc._.country = detect_country(doc.text)
         dates = [(s.start_char, s.end_char) for s in doc.spans.get(DATES_KEY, [])]
@@ -232,21 +162,41 @@ class FigureRecognizer:
             if any(number.start < end and start < number.end for start, end in dates):
                 continue
             span = char_span(doc, number.start, number.end, "")
-            if span is None or not len(span) or _is_name_number(doc, span):
+            if span is None or not len(span):
                 continue
-            pending.append((span, self._label(number, span), number))
-        spans = []
+            label = None if _is_name_number(doc, span) else self._label(number, span)
+            pending.append((span, label, number))
+        found = []
         for index, (span, label, number) in enumerate(pending):
             if label == INHERIT:
                 label = _neighbour_label(pending, index)
             elif label == SUBCOUNT:
                 label = _previous_specific(pending, index) or "PEOPLE"
-            if label is None or label == INHERIT:
+            found.append((span, number, None if label == INHERIT else label))
+        return found
+
+    def __call__(self, doc: Doc) -> Doc:
+        candidates = self.candidates(doc)
+        labels = [rule for _, _, rule in candidates]
+        if self.model is not None and candidates:
+            learned = self.model.predict([
+                candidate_features(span, number.value, number.currency, number.percent,
+                                   number.from_words, self.lexicon,
+                                   (rule or NONE) if self.typing == "stacked" else None)
+                for span, number, rule in candidates])
+            learned = [None if label == NONE else label for label in learned]
+            if self.typing == "combined":
+                labels = [rule or guess for rule, guess in zip(labels, learned)]
+            else:
+                labels = learned
+        spans = []
+        for (span, number, _), label in zip(candidates, labels):
+            if label is None:
                 continue
             figure = Span(doc, span.start, span.end, label=label)
             figure._.value = number.value
             if label == "MONEY":
-                currency = number.currency
+                currency = number.currency or "$"
                 figure._.currency = dollar_currency(doc._.country) if currency == "$" else currency
             spans.append(figure)
         doc.spans[FIGURES_KEY] = spans
@@ -266,6 +216,16 @@ class FigureRecognizer:
         if label == "PEOPLE" and before & _SUBCOUNT_CUES:
             return SUBCOUNT
         return label
+
+    def to_disk(self, path, exclude=()) -> None:
+        """The learned model travels with the pipeline when it is saved."""
+        if self.model is not None:
+            self.model.save(Path(path), {})
+
+    def from_disk(self, path, exclude=()) -> "FigureRecognizer":
+        if (Path(path) / "classifier.joblib").exists():
+            self.model = FigureTypingModel.load(Path(path))
+        return self
 
 
 def _neighbour_label(pending: list[tuple[Span, str | None, NumberExpression]], index: int
@@ -293,6 +253,7 @@ def _previous_specific(pending: list[tuple[Span, str | None, NumberExpression]],
     return None
 
 
-@Language.factory("migrex_figures")
-def make_figure_recognizer(nlp: Language, name: str) -> FigureRecognizer:
-    return FigureRecognizer(nlp, name)
+@Language.factory("migrex_figures", default_config={"typing": "rules", "model": "figures"})
+def make_figure_recognizer(nlp: Language, name: str, typing: str, model: str
+                           ) -> FigureRecognizer:
+    return FigureRecognizer(nlp, name, typing, model)
