@@ -127,7 +127,13 @@ def _read_text_file(path: Path, metadata: dict[str, dict], published_override: s
     record["text"] = text
     is_html = path.suffix.lower() in (".html", ".htm") or looks_like_html(text)
     if is_html:
-        article = html_to_text(text)
+        try:
+            article = html_to_text(text)
+        except Exception as error:  # noqa: BLE001 - a page the extractor cannot read is skipped
+            yield InputProblem(str(path), f"cannot extract the article text from HTML "
+                                          f"({type(error).__name__}: {error})",
+                               "save the article as plain text")
+            return
         record["text"] = article.text
         record.setdefault("title", article.title)
         if not record.get("published"):

@@ -18,6 +18,10 @@ MONDAY = date(2024, 5, 6)
     ("the first half of 2022", "2022-01/2022-06"), ("summer 2019", "2019-SU"),
     ("the first four months of Fiscal Year 2024", "2023-10/2024-01"),
     ("the year to September 2023", "2022-10/2023-09"), ("the end of 2022", "2022"),
+    ("the second half of 2025", "2025-07/2025-12"),
+    ("the first half of fiscal year 2026", "2025-10/2026-03"),
+    ("the second half of fiscal year 2026", "2026-04/2026-09"),
+    ("the start of fiscal year 2025", "FY2025"),
 ])
 def test_absolute_forms(text, value):
     assert resolve(text, MONDAY) == value

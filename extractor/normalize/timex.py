@@ -224,8 +224,11 @@ def _quarter(m: re.Match, ctx: DateContext) -> str | None:
 
 def _half(m: re.Match, ctx: DateContext) -> str:
     year = int(m["y"])
-    first = 1 if m["ord"].lower() in ("first", "1st") else 7
-    return f"{fmt_month(year, first)}/{fmt_month(year, first + 5)}"
+    start = date(year - 1, 10, 1) if m["fy"] else date(year, 1, 1)
+    if m["ord"].lower() not in ("first", "1st"):
+        start += relativedelta(months=6)
+    end = start + relativedelta(months=5)
+    return f"{fmt_month(start.year, start.month)}/{fmt_month(end.year, end.month)}"
 
 
 def _months_of_year(m: re.Match, ctx: DateContext) -> str | bool:
@@ -387,7 +390,7 @@ def _n_period(m: re.Match, ctx: DateContext) -> str | None:
 
 def _edge_of_year(m: re.Match, ctx: DateContext) -> str | None:
     if m["y"]:
-        return m["y"]
+        return f"FY{m['y']}" if m["fy"] else m["y"]
     if ctx.published is None:
         return None
     step = {"last": -1, "next": 1}.get((m["rel"] or "").lower(), 0)
@@ -473,7 +476,7 @@ _REQUIRES: dict[str, tuple[str, ...]] = {
     "_relative_month": ("last", "this", "next", "early", "late", "mid"),
     "_year_modifier": ("early", "late", "mid"), "_ago": (" ago",),
     "_n_period": ("previous", "past", "last", "preceding", "next", "coming"),
-    "_edge_of_year": ("end of", "close of"), "_day_word": ("today", "tomorrow", "yesterday"),
+    "_edge_of_year": ("end of", "close of", "start of", "beginning of"), "_day_word": ("today", "tomorrow", "yesterday"),
     "_weekday": ("day",), "_year": ("19", "20"), "_week_number": ("week",),
     "_year_to": ("year to", "year end", "months to", "months end"),
     "_that_year": ("that year", "same year"),
@@ -494,8 +497,8 @@ def _rules() -> list[Rule]:
         rule(rf"\b{_YEAR}-\d\d-\d\d\b", _iso_day),
         rule(rf"(?:(?i:the)\s+)?(?P<ord>{_ORD})\s+quarter(?:\s+of\s+(?:(?P<fy>{_FY})\s*)?"
              rf"(?P<y>{_YEAR}))?|\bQ(?P<q>[1-4])\s*(?P<y2>{_YEAR})", _quarter),
-        rule(rf"(?:(?i:the)\s+)?(?P<ord>first|second|1st|2nd)\s+half\s+of\s+(?P<y>{_YEAR})",
-             _half),
+        rule(rf"(?:(?i:the)\s+)?(?P<ord>first|second|1st|2nd)\s+half\s+of\s+"
+             rf"(?:(?P<fy>{_FY})\s*)?(?P<y>{_YEAR})", _half),
         rule(rf"(?:(?i:the)\s+)?(?P<which>first|last)\s+(?P<n>{_COUNT})\s+months\s+of\s+"
              rf"(?:(?P<fy>{_FY})\s*)?(?P<y>{_YEAR})", _months_of_year),
         rule(rf"\b{_FY}\s*(?P<y>{_YEAR})(?:[-–/](?P<y2>\d{{2}}))?(?!\d)", _fiscal),
@@ -512,8 +515,8 @@ def _rules() -> list[Rule]:
         rule(rf"\b(?P<n>{_COUNT}|a)\s+(?P<unit>years?|months?|weeks?|days?)\s+ago\b", _ago),
         rule(rf"(?:(?i:the)\s+)(?P<rel>previous|past|last|preceding|next|coming)\s+"
              rf"(?P<n>{_COUNT})\s+(?P<unit>years|months|weeks|days)\b", _n_period),
-        rule(rf"(?:(?i:the)\s+)?(?:end|close)\s+of\s+(?:(?P<y>{_YEAR})|(?:(?P<rel>the|this|last|"
-             rf"next)\s+year))\b", _edge_of_year),
+        rule(rf"(?:(?i:the)\s+)?(?:end|close|start|beginning)\s+of\s+(?:(?:(?P<fy>{_FY})\s*)?"
+             rf"(?P<y>{_YEAR})|(?:(?P<rel>the|this|last|next)\s+year))\b", _edge_of_year),
         rule(r"\b(?i:today|tomorrow|yesterday)\b", _day_word),
         rule(rf"\b{_WD}\b", _weekday),
         rule(rf"(?<!\w)(?P<mon>January|February|March|April|May|June|July|August|September|"
