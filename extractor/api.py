@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from pydantic import ValidationError
-
-from typing import Iterable, Iterator
 
 from .io import Document, InputProblem, annotation_files, iter_inputs, load_json_documents
 from .schema import OutputDocument

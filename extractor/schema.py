@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
-
 from datetime import date
+from typing import Annotated, Literal, Union
 
 from pydantic import (
     AfterValidator,
@@ -14,13 +13,11 @@ from pydantic import (
     Field,
     StrictFloat,
     StrictInt,
-    TypeAdapter,
 )
 
 ACTOR_LABELS: tuple[str, ...] = ("PERSON", "ORG", "GPE")
 DATE_LABEL = "DATE"
 FIGURE_LABELS: tuple[str, ...] = ("MONEY", "ENCOUNTERS", "REMOVALS", "VISAS", "PEOPLE", "PERCENT")
-COUNT_LABELS: tuple[str, ...] = FIGURE_LABELS[1:]
 LABELS: tuple[str, ...] = ACTOR_LABELS + (DATE_LABEL,) + FIGURE_LABELS
 VALUE_LABELS: tuple[str, ...] = (DATE_LABEL,) + FIGURE_LABELS
 FACT_COLUMNS: tuple[str, ...] = ("doc_id", "label", "value", "currency", "when", "text", "start",
@@ -119,9 +116,6 @@ class OutputDocument(BaseModel):
     published: str | None = None
     spans: list[Span]
     facts: list[Fact] = []
-
-
-SpanAdapter: TypeAdapter = TypeAdapter(Span)
 
 
 def json_schemas() -> dict[str, dict]:

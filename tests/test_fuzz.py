@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from extractor.normalize.numbers import find_numbers, parse_number
 from extractor.normalize.timex import DateContext, find_dates
-from extractor.schema import OutputDocument, TIMEX_RE
+from extractor.schema import TIMEX_RE, OutputDocument
 
 NEWSY = st.sampled_from([
     "$", "£", "€", "A$", "%", " percent", " per cent", "1", "2,022", "105 ,000", "29 240", "1.1K",

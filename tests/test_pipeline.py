@@ -3,7 +3,6 @@
 import json
 
 import jsonschema
-
 from conftest import spans_by_text
 
 ARTICLE = """Border arrests fall again as removals climb

@@ -19,13 +19,3 @@ for name in ("value", "canonical", "currency", "when", "role", "source"):
 def char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
     """A token span covering [start, end) exactly, or expanded to token edges."""
     return doc.char_span(start, end, label=label, alignment_mode="expand")
-
-
-def sentence_of(doc: Doc, start: int) -> Span:
-    """The sentence holding character offset `start`."""
-    return doc[_token_index(doc, start)].sent
-
-
-def _token_index(doc: Doc, offset: int) -> int:
-    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
-    return span.start if span is not None and len(span) else len(doc) - 1

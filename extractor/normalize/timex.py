@@ -519,9 +519,9 @@ def _rules() -> list[Rule]:
              rf"(?P<y>{_YEAR})|(?:(?P<rel>the|this|last|next)\s+year))\b", _edge_of_year),
         rule(r"\b(?i:today|tomorrow|yesterday)\b", _day_word),
         rule(rf"\b{_WD}\b", _weekday),
-        rule(rf"(?<!\w)(?P<mon>January|February|March|April|May|June|July|August|September|"
-             rf"October|November|December)\b", _month_alone),
-        rule(rf"(?<![\w$£€.,-])(?:19|20)\d{{2}}(?![\w]|[.,]\d)", _year),
+        rule(r"(?<!\w)(?P<mon>January|February|March|April|May|June|July|August|September|"
+             r"October|November|December)\b", _month_alone),
+        rule(r"(?<![\w$£€.,-])(?:19|20)\d{2}(?![\w]|[.,]\d)", _year),
         rule(rf"\b(?:(?i:calendar)\s+)?(?i:week)\s+(?P<w>\d{{1,2}})(?:\s+of\s+(?P<y>{_YEAR}))?\b",
              _week_number),
         rule(rf"(?:(?i:the)\s+)?(?:year|12\s+months)\s+(?:to|ending|ended)\s+(?P<mon>{_MON})\s+"
