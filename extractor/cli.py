@@ -268,14 +268,25 @@ def train_figures(
         "--cv", help="Compare rules, classifier, combined and stacked typing leaving one "
                      "document out; write eval/figure_typing.md and make the winner the "
                      "default.")] = False,
-    output: Annotated[Path, typer.Option(help="Where the trained model goes.")
-                      ] = Path("models/figures"),
+    output: Annotated[Optional[Path], typer.Option(
+        help="Where the trained model goes (default models/figures, or "
+             "models/figures-embeddings with --embeddings).")] = None,
+    embeddings: Annotated[bool, typer.Option(
+        help="Add MiniLM sentence embeddings (needs the transformers extra).")] = False,
 ) -> None:
     """Train the figure-typing classifier on every annotated document."""
     from .training import train
 
-    command = "migrex train-figures" + (" --cv" if cv else "")
-    winner, results = train(Path("."), output, cv, command)
+    if embeddings:
+        from .embeddings import INSTALL_HINT, available
+
+        if not available():
+            err.print(f"error: --embeddings needs the transformers extra: {INSTALL_HINT}")
+            raise typer.Exit(2)
+    output = output or Path("models/figures-embeddings" if embeddings else "models/figures")
+    command = "migrex train-figures" + (" --cv" if cv else "") + \
+        (" --embeddings" if embeddings else "")
+    winner, results = train(Path("."), output, cv, command, embeddings)
     if results:
         from rich.table import Table
 

@@ -23,9 +23,10 @@ def pipeline_config() -> dict:
     return load_json("pipeline.json")
 
 
-def build_nlp(model: str | None = None, figure_typing: str | None = None) -> Language:
-    """The base English pipeline plus migrex's components, as `models/pipeline.json` says
-    (`figure_typing` overrides how figures are typed: rules, classifier, combined, stacked)."""
+def build_nlp(model: str | None = None, figures: dict | None = None) -> Language:
+    """The base English pipeline plus migrex's components, as `models/pipeline.json` says;
+    `figures` overrides the figure component's config ({"typing": "rules"}, or
+    {"embeddings": True, "model": "figures-embeddings"} with the transformers extra)."""
     config = pipeline_config()
     name = model or os.environ.get("MIGREX_BASE_MODEL") or config["base_model"]
     try:
@@ -47,8 +48,7 @@ def build_nlp(model: str | None = None, figure_typing: str | None = None) -> Lan
     syntax = [name for name in config["syntax_on_demand"] if name in nlp.component_names]
     nlp.add_pipe("migrex_syntax", config={"components": syntax})
     component_config = {name: dict(values) for name, values in config["component_config"].items()}
-    if figure_typing:
-        component_config["migrex_figures"]["typing"] = figure_typing
+    component_config["migrex_figures"].update(figures or {})
     for component in config["components"]:
         nlp.add_pipe(component, config=component_config.get(component, {}))
     return nlp
@@ -80,9 +80,9 @@ class Extractor:
     """Extracts actors, dates and figures from documents, one output record each."""
 
     def __init__(self, model: str | None = None, batch_size: int | None = None,
-                 n_process: int = 1, figure_typing: str | None = None):
+                 n_process: int = 1, figures: dict | None = None):
         config = pipeline_config()
-        self.nlp = build_nlp(model, figure_typing)
+        self.nlp = build_nlp(model, figures)
         self.batch_size = batch_size or config["batch_size"]
         self.n_process = n_process
         self.chunk_chars = config["max_chunk_chars"]

@@ -20,7 +20,7 @@ def test_shipped_model_loads_with_the_pipeline(extractor, root):
 
 def test_paraphrase_no_lexicon_lists_is_typed_by_the_default(extractor):
     # "escorted back across" is in no rule lexicon: the rules alone call these people
-    rules = Extractor(figure_typing="rules")
+    rules = Extractor(figures={"typing": "rules"})
     assert [f["label"] for f in rules.extract(PARAPHRASE, "2025-05-01")["facts"]] == ["PEOPLE"]
     facts = extractor.extract(PARAPHRASE, "2025-05-01")["facts"]
     assert [(f["label"], f["value"], f["when"]) for f in facts] == \
@@ -30,7 +30,7 @@ def test_paraphrase_no_lexicon_lists_is_typed_by_the_default(extractor):
 def test_component_model_serialises_with_the_pipeline(extractor, tmp_path):
     figures = extractor.nlp.get_pipe("migrex_figures")
     figures.to_disk(tmp_path)
-    copy = Extractor(figure_typing="rules").nlp.get_pipe("migrex_figures")
+    copy = Extractor(figures={"typing": "rules"}).nlp.get_pipe("migrex_figures")
     copy.from_disk(tmp_path)
     features = [{"noun=migrant": 1.0, "verb=escort": 1.0, "rule=PEOPLE": 1.0}]
     assert copy.model.predict(features) == figures.model.predict(features)

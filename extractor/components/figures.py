@@ -142,11 +142,12 @@ class FigureRecognizer:
     """Finds number expressions, parses their values and decides their labels: by the rules,
     by the learned model, or by both (`typing`: rules, classifier, combined, stacked)."""
 
-    def __init__(self, nlp: Language, name: str, typing: str, model: str):
+    def __init__(self, nlp: Language, name: str, typing: str, model: str, embeddings: bool):
         self.name = name
         self.lexicon = FigureLexicon(load_json("lexicons/figures.json"))
         self.classifier = FigureClassifier(self.lexicon)
         self.typing = typing
+        self.embeddings = embeddings
         self.model_dir = MODELS_DIR / model
         self.model: FigureTypingModel | None = None
         if typing != "rules":
@@ -179,11 +180,13 @@ class FigureRecognizer:
         candidates = self.candidates(doc)
         labels = [rule for _, _, rule in candidates]
         if self.model is not None and candidates:
-            learned = self.model.predict([
-                candidate_features(span, number.value, number.currency, number.percent,
-                                   number.from_words, self.lexicon,
-                                   (rule or NONE) if self.typing == "stacked" else None)
-                for span, number, rule in candidates])
+            features = [candidate_features(span, number.value, number.currency, number.percent,
+                                           number.from_words, self.lexicon,
+                                           (rule or NONE) if self.typing == "stacked" else None)
+                        for span, number, rule in candidates]
+            if self.embeddings:
+                features = self._with_embeddings(features, [span for span, _, _ in candidates])
+            learned = self.model.predict(features)
             learned = [None if label == NONE else label for label in learned]
             if self.typing == "combined":
                 labels = [rule or guess for rule, guess in zip(labels, learned)]
@@ -201,6 +204,16 @@ class FigureRecognizer:
             spans.append(figure)
         doc.spans[FIGURES_KEY] = spans
         return doc
+
+    @staticmethod
+    def _with_embeddings(features: list[dict], spans: list[Span]) -> list[dict]:
+        """Add the MiniLM vector of each candidate's sentence (the transformers extra)."""
+        from ..embeddings import embed, embedding_features
+
+        sentences = sorted({span.sent.text for span in spans})
+        vectors = dict(zip(sentences, embed(sentences)))
+        return [{**feature, **embedding_features(vectors[span.sent.text])}
+                for feature, span in zip(features, spans)]
 
     def _label(self, number: NumberExpression, span: Span) -> str | None:
         if number.percent:
@@ -253,7 +266,8 @@ def _previous_specific(pending: list[tuple[Span, str | None, NumberExpression]],
     return None
 
 
-@Language.factory("migrex_figures", default_config={"typing": "rules", "model": "figures"})
-def make_figure_recognizer(nlp: Language, name: str, typing: str, model: str
+@Language.factory("migrex_figures",
+                  default_config={"typing": "rules", "model": "figures", "embeddings": False})
+def make_figure_recognizer(nlp: Language, name: str, typing: str, model: str, embeddings: bool
                            ) -> FigureRecognizer:
-    return FigureRecognizer(nlp, name, typing, model)
+    return FigureRecognizer(nlp, name, typing, model, embeddings)
