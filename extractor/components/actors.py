@@ -22,7 +22,12 @@ _SPLITTERS = {"/", "via", "|"}
 _DATELINE = re.compile(r"^(?P<place>[A-Z][A-Za-z.]*[A-Z][A-Za-z. ]*?)(?:,[^()\n]{1,40}?)? "
                        r"\((?P<outlet>[^()\n]{2,40})\)"
                        r" ?[—–-]", re.MULTILINE)
+_PLACE_PREPOSITIONS = {"in", "off", "near", "outside"}  # 'in Smith' is rare, 'to Reuters' is not
 _LOCATIVE = {"in", "from", "at", "near", "across", "outside", "inside", "to", "toward", "towards"}
+_BYLINE = re.compile(r"^By [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}, (?P<outlet>(?:[A-Z][\w&'-]+ ?){1,4})"
+                     r"\s*$", re.MULTILINE)
+_MASTHEAD = re.compile(r"^(?P<outlet>(?:[A-Z][\w&'-]+ ?){1,4}) \| ", re.MULTILINE)
+_SECTOR = re.compile(r"(?P<place>(?:[A-Z][a-z]+ )?[A-Z][a-z]+) Sector\b")
 _STOP_WORDS = {"of", "and", "for", "the", "on", "in", "de", "la", "del", "&"}
 
 
@@ -74,7 +79,8 @@ class Gazetteer:
             self.place_matcher.add(f"GPE{index}", list(nlp.tokenizer.pipe(aliases)))
         self.ambiguous_places = set(blocked["ambiguous_places"])
         self.block_matcher = PhraseMatcher(nlp.vocab)
-        names = blocked["regions"] + blocked["programmes"] + blocked["parties_and_groups"]
+        names = blocked["regions"] + blocked["programmes"] + blocked["parties_and_groups"] \
+            + blocked["boilerplate"]
         self.block_matcher.add("BLOCK", list(nlp.tokenizer.pipe(names)))
         self.name_heads = set(blocked["name_heads"])
         self.government_words = set(blocked["government_words"])
@@ -147,6 +153,10 @@ class ActorRecognizer:
                     label = "GPE"
                 elif doc[end - 1].text == "Sector" or end < len(doc) and doc[end].text == "Sector":
                     label = "GPE"
+                elif label in ("PERSON", "ORG") and end - start == 1 and start > 0 \
+                        and doc[start - 1].lower_ in _PLACE_PREPOSITIONS \
+                        and text not in self.gaz.org_alias:
+                    label = "GPE"  # 'off Lampedusa', 'in Agadez'
                 if text in self.gaz.org_alias or part > 0 and doc[start - 1].text in _SPLITTERS:
                     label = "ORG"  # 'Andrew Lichtenstein/Corbis via Getty Images': credits
                 if label in ("LOC", "NORP", "FAC") or any(
@@ -168,7 +178,8 @@ class ActorRecognizer:
         if len(span) == 1 and first.is_upper and len(first.text) > 5 \
                 and first.text not in self.gaz.place_alias and first.text not in self.gaz.org_alias:
             return False
-        if len(span) == 1 and (first.pos_ == "ADJ" or self._is_demonym(first.text)
+        if len(span) == 1 and (first.pos_ == "ADJ" or first.tag_ == "NNS"
+                               or self._is_demonym(first.text)
                                or first.lower_.endswith("ing") and _opens_sentence(first)):
             return False  # 'Guatemalan counterparts', '• Fostering regional stability'
         return not (len(span) == 1 and first.lower_ in self.gaz.common_nouns)
@@ -260,7 +271,7 @@ class ActorRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         blocks = [(start, end) for _, start, end in self.gaz.block_matcher(doc)]
-        candidates = self._gazetteer_orgs(doc) + self._datelines(doc) + self._ner(doc) \
+        candidates = self._gazetteer_orgs(doc) + self._news_furniture(doc) + self._ner(doc) \
             + self._places(doc)
         candidates = [c for c in candidates if not self._blocked(doc, c, blocks)]
         places = [c for c in candidates if c.priority == 1]
@@ -312,22 +323,34 @@ class ActorRecognizer:
                 taken.append((match.start(), match.end()))
         return kept
 
-    def _datelines(self, doc: Doc) -> list[Candidate]:
-        """'WASHINGTON (Pinecrest Wire) —', 'GENEVA, Jan 7 (Meridian Wire) -': the outlet."""
+    def _news_furniture(self, doc: Doc) -> list[Candidate]:
+        """Names the layout of a news page gives away: the outlet of a dateline
+        ('WASHINGTON (Pinecrest Wire) —'), of a byline ('By Dana Whitcomb, Pinecrest Wire') or
+        of a masthead line ('Istmo Report | PANAMA CITY | ...'), the dateline's place, and
+        Border Patrol sectors ('the Swanton Sector')."""
         found = []
+        outlets = set()
         for match in _DATELINE.finditer(doc.text):
             place = doc.char_span(match.start("place"), match.end("place"))
             index = self.gaz.place_folded.get(match["place"].casefold())
             if place is not None and index is not None:
                 found.append(Candidate(place.start, place.end, "GPE", 3, index))
-            outlet = match["outlet"].strip()
-            if outlet in self.gaz.place_alias or outlet.isupper():
+            outlets.add(match["outlet"].strip())
+        outlets.update(m["outlet"].strip() for m in _BYLINE.finditer(doc.text))
+        outlets.update(m["outlet"].strip() for m in _MASTHEAD.finditer(doc.text))
+        for outlet in sorted(outlets):
+            if outlet in self.gaz.place_alias or outlet.isupper() or len(outlet) < 3:
                 continue
             for other in re.finditer(rf"(?<!\w){re.escape(outlet)}(?!\w)", doc.text):
                 span = doc.char_span(other.start(), other.end())
-                if span is not None:  # the outlet wherever it is named (bylines, credits)
+                if span is not None:  # the outlet wherever it is named
                     found.append(Candidate(span.start, span.end, "ORG", 3,
                                            self.gaz.org_alias.get(outlet)))
+        for match in _SECTOR.finditer(doc.text):
+            span = doc.char_span(match.start("place"), match.end("place"))
+            if span is not None and match["place"] not in self.gaz.org_alias:
+                found.append(Candidate(span.start, span.end, "GPE", 2.5,
+                                       self.gaz.place_alias.get(match["place"])))
         return found
 
     def _only_places(self, doc: Doc, candidate: Candidate, places: list[Candidate]) -> bool:
