@@ -62,20 +62,14 @@ class FigureClassifier:
     def _specific_above(self, noun: Token) -> str | None:
         """An encounter/removal/visa word governing a count of people ('removed 690,000 people')."""
         for child in noun.children:
-            if child.dep_ in _CLAUSE_DEPS and child.pos_ == "VERB":
-                label = self.lexicon.verb_label(child)
-                if label in SPECIFIC:
-                    return label
+            if child.dep_ in _CLAUSE_DEPS and child.pos_ == "VERB" and self._specific_verb(child):
+                return self._specific_verb(child)
         for ancestor in _ancestors(noun):
             if ancestor.pos_ in ("VERB", "AUX"):
-                label = self.lexicon.verb_label(ancestor)
-                if label in SPECIFIC:
-                    return label
-                # coordinated verbs: "removed or returned"
-                for conj in ancestor.conjuncts:
-                    label = self.lexicon.verb_label(conj)
-                    if label in SPECIFIC:
-                        return label
+                # coordinated verbs count too: "removed or returned"
+                for verb in (ancestor,) + tuple(ancestor.conjuncts):
+                    if self._specific_verb(verb):
+                        return self._specific_verb(verb)
                 if ancestor.dep_ not in ("xcomp", "conj", "ccomp", "prep", "acl") \
                         and ancestor.lemma_ != "include":
                     return None
@@ -84,6 +78,11 @@ class FigureClassifier:
                 if label in SPECIFIC:
                     return label
         return None
+
+    def _specific_verb(self, verb: Token) -> str | None:
+        """The encounter/removal/visa label a verb gives, if any."""
+        label = self.lexicon.verb_label(verb)
+        return label if label in SPECIFIC else None
 
     def _bare(self, last: Token) -> str | None:
         """A number that is its own noun phrase: look at what it is the object or total of."""
@@ -97,9 +96,8 @@ class FigureClassifier:
             if ancestor.pos_ in ("NOUN", "PROPN") and ancestor.lower_ in self.lexicon.generic:
                 return INHERIT
             if ancestor.pos_ in ("VERB", "AUX"):
-                label = self.lexicon.verb_label(ancestor)
-                if label in SPECIFIC:
-                    return label
+                if self._specific_verb(ancestor):
+                    return self._specific_verb(ancestor)
                 for child in ancestor.children:
                     if child.dep_ in ("nsubj", "nsubjpass", "dobj", "acomp", "attr") \
                             and child.i != last.i and last not in child.subtree:
