@@ -12,7 +12,7 @@ from .scoring import LEVELS, Score, match_spans, score_document, values_agree
 COLOURS = {"PERSON": "#aa9cfc", "ORG": "#7aecec", "GPE": "#feca74", "DATE": "#bfe1d9",
            "MONEY": "#e4e7d2", "ENCOUNTERS": "#f9b8c4", "REMOVALS": "#f6c28b",
            "VISAS": "#c5e1a5", "PEOPLE": "#b3d4fc", "PERCENT": "#e0c3fc"}
-_ATTRIBUTES = ("canonical", "role", "value", "currency", "when", "source")
+_ATTRIBUTES = ("canonical", "role", "value", "currency", "when", "source", "where")
 
 CSS = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; margin: 2rem auto;

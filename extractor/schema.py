@@ -21,7 +21,7 @@ FIGURE_LABELS: tuple[str, ...] = ("MONEY", "ENCOUNTERS", "REMOVALS", "VISAS", "P
 LABELS: tuple[str, ...] = ACTOR_LABELS + (DATE_LABEL,) + FIGURE_LABELS
 VALUE_LABELS: tuple[str, ...] = (DATE_LABEL,) + FIGURE_LABELS
 FACT_COLUMNS: tuple[str, ...] = ("doc_id", "label", "value", "currency", "when", "text", "start",
-                                 "end", "source", "sentence")
+                                 "end", "source", "where", "sentence")
 
 _TIMEX_POINT = r"\d{4}(?:-\d{2}(?:-\d{2})?|-Q[1-4]|-W\d{2}|-(?:SP|SU|FA|WI))?|FY\d{4}"
 TIMEX_PATTERN = rf"^(?:{_TIMEX_POINT})(?:/(?:{_TIMEX_POINT}))?$"
@@ -104,6 +104,7 @@ class Fact(BaseModel):
     start: StrictInt
     end: StrictInt
     source: str | None = None
+    where: str | None = None
     sentence: str
 
 

@@ -101,3 +101,11 @@ def test_extraction_is_deterministic(extractor):
 def test_empty_document_gives_empty_result(extractor):
     record = extractor.extract("   \n", published=None, doc_id="empty")
     assert record["spans"] == [] and record["facts"] == []
+
+
+def test_facts_name_where_and_who_when_the_sentence_says(extractor):
+    text = ("Agents recorded 37,374 encounters in the San Diego Sector in March, according to "
+            "U.S. Customs and Border Protection.")
+    (fact,) = extractor.extract(text, published="2024-05-06")["facts"]
+    assert (fact["label"], fact["when"], fact["where"], fact["source"]) == \
+        ("ENCOUNTERS", "2024-03", "San Diego", "U.S. Customs and Border Protection")

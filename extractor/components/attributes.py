@@ -11,7 +11,7 @@ ACTORS_KEY = "migrex_actors"
 for name in ("published", "country"):
     if not Doc.has_extension(name):
         Doc.set_extension(name, default=None)
-for name in ("value", "canonical", "currency", "when", "role", "source"):
+for name in ("value", "canonical", "currency", "when", "role", "source", "where"):
     if not Span.has_extension(name):
         Span.set_extension(name, default=None)
 

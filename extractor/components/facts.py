@@ -14,6 +14,7 @@ _RANGE_LINK = re.compile(r"^[^.;]{0,80}?\b(?:until|till|to|through|thru|and)\s*$
                          re.IGNORECASE)
 _RANGE_OPEN = {"from", "between", "From", "Between"}
 _BASELINE_INTRO = {"from", "than", "compared", "over", "versus", "vs", "vs.", "on", "with"}
+_PLACE_PREPOSITIONS = {"in", "at", "along", "near", "across", "into", "off"}
 _REPORT_VERBS = {"report", "say", "announce", "pledge", "record", "cite", "tell", "issue",
                  "estimate", "count", "log", "publish", "release", "show", "commit", "provide",
                  "approve", "allocate", "grant"}
@@ -60,6 +61,7 @@ class FactLinker:
             in_sentence = [d for d in dates if d.start >= sentence.start and d.end <= sentence.end]
             figure._.when = self._when(doc, figure, in_sentence)
             figure._.source = self._source(figure, actors)
+            figure._.where = self._where(figure, actors)
         return doc
 
     def _is_baseline(self, doc: Doc, figure: Span, date: Span) -> bool:
@@ -105,6 +107,25 @@ class FactLinker:
         return min(options, key=distance)[2]
 
     @staticmethod
+    def _where(figure: Span, actors: list[Span]) -> str | None:
+        """The place a figure happened in: a GPE under 'in'/'at'/'along'/'near' close to it in
+        the tree ('137,480 encounters ... in Texas'), the nearest one winning."""
+        sentence = figure.sent
+        best, best_distance = None, 5
+        for actor in actors:
+            if actor.label_ != "GPE" or not (sentence.start <= actor.start < sentence.end):
+                continue
+            head = actor.root.head
+            if actor.root.dep_ == "compound":  # 'in the [San Diego] Sector'
+                head = head.head
+            if head.lower_ not in _PLACE_PREPOSITIONS or head is actor.root:
+                continue
+            distance = tree_distance(figure.root, head)
+            if distance < best_distance:
+                best, best_distance = actor._.canonical, distance
+        return best
+
+    @staticmethod
     def _source(figure: Span, actors: list[Span]) -> str | None:
         """The actor that reports or provides the figure, when the sentence says so."""
         sentence = figure.sent
@@ -120,8 +141,9 @@ class FactLinker:
             if token.pos_ == "VERB" and token.lemma_.lower() in _REPORT_VERBS:
                 for child in token.children:
                     if child.dep_ in ("nsubj", "nsubjpass"):
-                        for actor in in_sentence:
-                            if actor.start <= child.i < actor.end:
+                        for actor in in_sentence:  # the subject, or its name ('CBP agents')
+                            if actor.start <= child.i < actor.end or \
+                                    actor.root.head is child and actor.root.dep_ == "compound":
                                 return actor._.canonical
         return None
 
