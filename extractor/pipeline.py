@@ -12,6 +12,7 @@ from spacy.util import compile_infix_regex
 
 from . import components  # noqa: F401  (registers the factories)
 from .data import load_json
+from .components.attributes import ERROR_KEY
 from .io import Document, InputProblem
 from .output import doc_to_record
 
@@ -119,24 +120,32 @@ class Extractor:
                                    "please report this document", doc_id=document.doc_id)
 
     @staticmethod
-    def _merge(analysed) -> Iterator[dict]:
-        """One record per document from the records of its pieces, offsets shifted back."""
-        current: Document | None = None
-        record: dict | None = None
+    def _merge(analysed) -> Iterator[dict | InputProblem]:
+        """One record per document from its pieces (a piece at offset 0 starts a document),
+        offsets shifted back; a document a component could not analyse becomes a problem."""
+        pending: dict | InputProblem | None = None
         for doc, (document, offset) in analysed:
+            if offset == 0 and pending is not None:
+                yield pending
+                pending = None
+            if isinstance(pending, InputProblem):
+                continue
+            if ERROR_KEY in doc.user_data:
+                pending = InputProblem(document.origin or document.doc_id,
+                                       f"extraction failed ({doc.user_data[ERROR_KEY]})",
+                                       "please report this document", doc_id=document.doc_id)
+                continue
             piece = doc_to_record(doc, document)
             for item in piece["spans"] + piece["facts"]:
                 item["start"] += offset
                 item["end"] += offset
-            if document is current and record is not None:
-                record["spans"].extend(piece["spans"])
-                record["facts"].extend(piece["facts"])
-                continue
-            if record is not None:
-                yield record
-            current, record = document, piece
-        if record is not None:
-            yield record
+            if pending is None:
+                pending = piece
+            else:
+                pending["spans"].extend(piece["spans"])
+                pending["facts"].extend(piece["facts"])
+        if pending is not None:
+            yield pending
 
     def extract(self, text: str, published: str | None = None, doc_id: str = "doc") -> dict:
         """One text to one record."""

@@ -122,3 +122,27 @@ def test_killed_run_resumes_to_exactly_the_clean_output(tmp_path):
     assert _run([str(source), "-o", str(out), "--resume", "--batch-size", "4"]).wait() == 0
     assert out.read_bytes() == clean.read_bytes()
     assert not partial.exists()
+
+
+def test_a_document_the_pipeline_fails_on_is_reported_and_the_rest_kept(monkeypatch):
+    from extractor.components.figures import FigureRecognizer
+    from extractor.io import Document, InputProblem
+    from extractor.pipeline import Extractor
+
+    original = FigureRecognizer.candidates
+
+    def fragile(self, doc):
+        if "BOOM" in doc.text:
+            raise ValueError("simulated component bug")
+        return original(self, doc)
+
+    monkeypatch.setattr(FigureRecognizer, "candidates", fragile)
+    documents = [Document(doc_id=f"d{i}", text=GOOD if i != 2 else "BOOM " + GOOD)
+                 for i in range(5)]
+    for n_process in (1, 2):  # worker processes too: nothing raises, nothing is lost
+        results = list(Extractor(n_process=n_process).extract_many(documents))
+        problems = [r for r in results if isinstance(r, InputProblem)]
+        records = [r for r in results if not isinstance(r, InputProblem)]
+        assert [r["doc_id"] for r in records] == ["d0", "d1", "d3", "d4"]
+        assert [(p.doc_id, "simulated component bug" in p.message) for p in problems] == \
+            [("d2", True)]

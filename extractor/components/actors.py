@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..data import load_json
-from .attributes import ACTORS_KEY
+from .attributes import ACTORS_KEY, guarded
 
 _ACTOR_NER = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "NORP": "NORP",
               "FAC": "FAC"}
@@ -269,6 +269,7 @@ class ActorRecognizer:
             return True
         return False
 
+    @guarded
     def __call__(self, doc: Doc) -> Doc:
         blocks = [(start, end) for _, start, end in self.gaz.block_matcher(doc)]
         candidates = self._gazetteer_orgs(doc) + self._news_furniture(doc) + self._ner(doc) \

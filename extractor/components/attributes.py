@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 from spacy.tokens import Doc, Span
 
 DATES_KEY = "migrex_dates"
 FIGURES_KEY = "migrex_figures"
 ACTORS_KEY = "migrex_actors"
+ERROR_KEY = "migrex_error"  # doc.user_data: why a component could not analyse this document
 
 for name in ("published", "country"):
     if not Doc.has_extension(name):
@@ -19,3 +22,18 @@ for name in ("value", "canonical", "currency", "when", "role", "source", "where"
 def char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
     """A token span covering [start, end) exactly, or expanded to token edges."""
     return doc.char_span(start, end, label=label, alignment_mode="expand")
+
+
+def guarded(call):
+    """A component's __call__ that marks the document instead of raising, so one bad
+    document never stops a batch (in worker processes too); the runner reports it."""
+    @functools.wraps(call)
+    def wrapper(self, doc: Doc) -> Doc:
+        if ERROR_KEY in doc.user_data:
+            return doc
+        try:
+            return call(self, doc)
+        except Exception as error:  # noqa: BLE001 - reported per document by the runner
+            doc.user_data[ERROR_KEY] = f"{self.name}: {type(error).__name__}: {error}"
+            return doc
+    return wrapper

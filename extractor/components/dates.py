@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span, Token
 from ..data import load_json
 from ..normalize.setting import detect_country
 from ..normalize.timex import DateContext, Tense, find_dates
-from .attributes import DATES_KEY, char_span
+from .attributes import DATES_KEY, char_span, guarded
 
 _FUTURE_AUX = {"will", "'ll", "shall", "wo"}
 _BARE_YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -84,6 +84,7 @@ class DateRecognizer:
         lexicon = load_json("lexicons/dates.json")
         self.cues = {"future": lexicon["future_cues"], "past": lexicon["past_cues"]}
 
+    @guarded
     def __call__(self, doc: Doc) -> Doc:
         published = date.fromisoformat(doc._.published) if doc._.published else None
         if doc._.country is None:

@@ -8,7 +8,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ..data import load_json
-from .attributes import ACTORS_KEY, DATES_KEY, FIGURES_KEY
+from .attributes import ACTORS_KEY, DATES_KEY, FIGURES_KEY, guarded
 
 _RANGE_LINK = re.compile(r"^[^.;]{0,80}?\b(?:until|till|to|through|thru|and)\s*$|^\s*[-–]\s*$",
                          re.IGNORECASE)
@@ -53,6 +53,7 @@ class FactLinker:
         self.name = name
         self.change_words = set(load_json("lexicons/figures.json")["CHANGE"]["words"])
 
+    @guarded
     def __call__(self, doc: Doc) -> Doc:
         dates = list(doc.spans.get(DATES_KEY, []))
         actors = list(doc.spans.get(ACTORS_KEY, []))

@@ -11,7 +11,7 @@ from ..data import MODELS_DIR, load_json
 from ..figure_model import NONE, FigureTypingModel
 from ..normalize.numbers import NumberExpression, find_numbers
 from ..normalize.setting import detect_country, dollar_currency
-from .attributes import DATES_KEY, FIGURES_KEY, char_span
+from .attributes import DATES_KEY, FIGURES_KEY, char_span, guarded
 from .figure_context import SPECIFIC, FigureLexicon, counted_noun
 from .figure_features import candidate_features
 
@@ -174,6 +174,7 @@ class FigureRecognizer:
             found.append((span, number, None if label == INHERIT else label))
         return found
 
+    @guarded
     def __call__(self, doc: Doc) -> Doc:
         candidates = self.candidates(doc)
         labels = [rule for _, _, rule in candidates]

@@ -12,6 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..data import load_json
+from .attributes import guarded
 
 _ATTRS = [TAG, POS, LEMMA, HEAD, DEP]
 
@@ -46,8 +47,10 @@ class SyntaxOnDemand:
         self.trigger = re.compile(load_json(trigger)["pattern"], re.IGNORECASE)
         self.pos_of_tag = _tag_to_pos(nlp) if "attribute_ruler" not in components else None
 
+    @guarded
     def __call__(self, doc: Doc) -> Doc:
-        return next(iter(self.pipe([doc])))
+        self._analyse([doc])
+        return doc
 
     def needs_syntax(self, sent: Span) -> bool:
         """A figure candidate or a date whose value depends on the verb's tense."""
@@ -55,20 +58,28 @@ class SyntaxOnDemand:
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         for batch in _batches(docs, batch_size):
-            wanted = [(doc, sent.start, sent.end, _copy_tokens(doc, sent.start, sent.end))
-                      for doc in batch for sent in doc.sents if self.needs_syntax(sent)]
-            parsed = [piece for *_, piece in wanted]
-            for component in self.components:
-                parsed = list(component.pipe(parsed))
-                if self.pos_of_tag is not None and getattr(component, "name", "") == "tagger":
-                    for piece in parsed:
-                        self.pos_of_tag(piece)
-            by_doc: dict[int, list[tuple[int, int, Doc]]] = {}
-            for (doc, start, end, _), piece in zip(wanted, parsed):
-                by_doc.setdefault(id(doc), []).append((start, end, piece))
-            for doc in batch:
-                self._write_back(doc, by_doc.get(id(doc), []))
-                yield doc
+            try:
+                self._analyse(batch)
+            except Exception:  # noqa: BLE001 - one document at a time marks the one that fails
+                for doc in batch:
+                    self(doc)
+            yield from batch
+
+    def _analyse(self, batch: list[Doc]) -> None:
+        """Parse the sentences that need it, in one batch, and write the results back."""
+        wanted = [(doc, sent.start, sent.end, _copy_tokens(doc, sent.start, sent.end))
+                  for doc in batch for sent in doc.sents if self.needs_syntax(sent)]
+        parsed = [piece for *_, piece in wanted]
+        for component in self.components:
+            parsed = list(component.pipe(parsed))
+            if self.pos_of_tag is not None and getattr(component, "name", "") == "tagger":
+                for piece in parsed:
+                    self.pos_of_tag(piece)
+        by_doc: dict[int, list[tuple[int, int, Doc]]] = {}
+        for (doc, start, end, _), piece in zip(wanted, parsed):
+            by_doc.setdefault(id(doc), []).append((start, end, piece))
+        for doc in batch:
+            self._write_back(doc, by_doc.get(id(doc), []))
 
     @staticmethod
     def _write_back(doc: Doc, pieces: list[tuple[int, int, Doc]]) -> None:
