@@ -109,3 +109,13 @@ def test_facts_name_where_and_who_when_the_sentence_says(extractor):
     (fact,) = extractor.extract(text, published="2024-05-06")["facts"]
     assert (fact["label"], fact["when"], fact["where"], fact["source"]) == \
         ("ENCOUNTERS", "2024-03", "San Diego", "U.S. Customs and Border Protection")
+
+
+def test_an_election_month_is_the_coming_one_unless_the_verb_says_it_is_over(extractor):
+    def month(text, published):
+        (date,) = [s for s in extractor.extract(text, published)["spans"] if s["label"] == "DATE"]
+        return date["value"]
+
+    assert month("Trump is likely to face Biden in the November election.", "2024-01-19") \
+        == "2024-11"
+    assert month("Turnout fell in the November election.", "2025-03-19") == "2024-11"

@@ -18,7 +18,7 @@ _FUTURE_AUX = {"will", "'ll", "shall", "wo"}
 _BARE_YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 
-def tense_of(token: Token, cues: dict[str, list[str]]) -> Tense:
+def tense_of(token: Token, cues: dict) -> Tense:
     """'past', 'future' or None from the governing verb and nearby cue words."""
     before = " " + " ".join(t.lower_ for t in token.doc[max(0, token.i - 3):token.i]) + " "
     if any(f" {cue} " in before for cue in cues["future"]):
@@ -30,8 +30,12 @@ def tense_of(token: Token, cues: dict[str, list[str]]) -> Tense:
         if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
             break
         verb = verb.head
+    following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    # 'the November election' is the coming one unless the verb says it is over
+    upcoming = "future" if following is not None and following.lower_ in cues["future_after"] \
+        else None
     if verb.pos_ not in ("VERB", "AUX"):
-        return None
+        return upcoming
     auxiliaries = [child for child in verb.children if child.dep_ in ("aux", "auxpass")]
     if any(aux.lower_ in _FUTURE_AUX for aux in auxiliaries) or verb.lower_ in _FUTURE_AUX:
         return "future"
@@ -41,7 +45,7 @@ def tense_of(token: Token, cues: dict[str, list[str]]) -> Tense:
         return "past"
     if any(aux.lemma_ == "have" for aux in auxiliaries):
         return "past"
-    return None
+    return upcoming
 
 
 class _LazyYears:
@@ -82,7 +86,8 @@ class DateRecognizer:
     def __init__(self, nlp: Language, name: str):
         self.name = name
         lexicon = load_json("lexicons/dates.json")
-        self.cues = {"future": lexicon["future_cues"], "past": lexicon["past_cues"]}
+        self.cues = {"future": lexicon["future_cues"], "past": lexicon["past_cues"],
+                     "future_after": set(lexicon["future_after"])}
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
