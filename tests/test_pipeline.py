@@ -119,3 +119,14 @@ def test_an_election_month_is_the_coming_one_unless_the_verb_says_it_is_over(ext
     assert month("Trump is likely to face Biden in the November election.", "2024-01-19") \
         == "2024-11"
     assert month("Turnout fell in the November election.", "2025-03-19") == "2024-11"
+
+
+def test_news_layout_gives_away_outlets_people_and_sectors(extractor):
+    text = ("Shelters fill as crossings rise\n\nBy Ana Ruiz, Frontier Ledger\n\n"
+            "Zofia Kowalczyk-Brandt, the charity's regional coordinator, said agents in the "
+            "Swanton Sector stopped 1,200 people in May. The Frontier Ledger asked for comment.")
+    spans = spans_by_text(extractor.extract(text, published="2025-06-02"))
+    assert spans["Zofia Kowalczyk-Brandt"]["label"] == "PERSON"
+    assert spans["Frontier Ledger"]["label"] == "ORG"
+    assert spans["Swanton"]["label"] == "GPE"
+    assert spans["1,200"]["label"] == "ENCOUNTERS"

@@ -91,6 +91,12 @@ class Gazetteer:
         self.common_nouns = {noun for label in ("ENCOUNTERS", "REMOVALS", "VISAS", "PEOPLE")
                              for noun in figures[label]["nouns"]}
         self.honorifics = set(titles["honorifics"])
+        self.organisation_words = set(titles["organisation_words"])
+        roles = "|".join(sorted(titles["role_nouns"], key=len, reverse=True))
+        # 'Tomasz Wieczorek, IOM's regional director, said': a name in apposition to a role
+        self.apposition = re.compile(
+            r"(?<![\w.’'-])(?P<name>[A-Z][a-z]+(?:[- ][A-Z][a-z]+){1,2}), (?:[\w’'-]+ ){0,4}?"
+            rf"(?:{roles})s?\b")
         self.title_words = set(titles["title_words"]) | self.honorifics
 
 
@@ -327,8 +333,9 @@ class ActorRecognizer:
     def _news_furniture(self, doc: Doc) -> list[Candidate]:
         """Names the layout of a news page gives away: the outlet of a dateline
         ('WASHINGTON (Pinecrest Wire) —'), of a byline ('By Dana Whitcomb, Pinecrest Wire') or
-        of a masthead line ('Istmo Report | PANAMA CITY | ...'), the dateline's place, and
-        Border Patrol sectors ('the Swanton Sector')."""
+        of a masthead line ('Istmo Report | PANAMA CITY | ...'), the dateline's place, people
+        named beside their role ('Nadia Okafor, policy director at ...') and Border Patrol
+        sectors ('the Swanton Sector')."""
         found = []
         outlets = set()
         for match in _DATELINE.finditer(doc.text):
@@ -347,6 +354,15 @@ class ActorRecognizer:
                 if span is not None:  # the outlet wherever it is named
                     found.append(Candidate(span.start, span.end, "ORG", 3,
                                            self.gaz.org_alias.get(outlet)))
+        for match in self.gaz.apposition.finditer(doc.text):
+            name = match["name"]
+            words = name.replace("-", " ").split()
+            if name in self.gaz.place_alias or name in self.gaz.org_alias or any(
+                    w in self.gaz.organisation_words or w in self.gaz.title_words for w in words):
+                continue
+            span = doc.char_span(match.start("name"), match.end("name"))
+            if span is not None:
+                found.append(Candidate(span.start, span.end, "PERSON", 2.4))
         for match in _SECTOR.finditer(doc.text):
             span = doc.char_span(match.start("place"), match.end("place"))
             if span is not None and match["place"] not in self.gaz.org_alias:
