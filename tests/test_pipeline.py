@@ -130,3 +130,12 @@ def test_news_layout_gives_away_outlets_people_and_sectors(extractor):
     assert spans["Frontier Ledger"]["label"] == "ORG"
     assert spans["Swanton"]["label"] == "GPE"
     assert spans["1,200"]["label"] == "ENCOUNTERS"
+
+
+def test_a_year_modifying_a_noun_does_not_set_the_year_of_a_later_month(extractor):
+    text = "Under a 2015 law, 2,400 people a week left for Libya in May."
+    spans = spans_by_text(extractor.extract(text, published="2024-07-18"))
+    assert spans["May"]["value"] == "2024-05" and spans["2,400"]["when"] == "2024-05"
+    framed = spans_by_text(extractor.extract("In 2022, encounters totaled 235,173 in November.",
+                                             published="2024-01-19"))
+    assert framed["November"]["value"] == "2022-11"

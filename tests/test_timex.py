@@ -93,3 +93,13 @@ def test_modal_may_is_not_a_month():
 def test_invalid_calendar_dates_are_rejected():
     assert resolve("February 30, 2024", MONDAY) is None
     assert resolve("February 29", date(2024, 3, 19), tense="past") == "2024-02-29"
+
+
+def test_relative_months_and_ranges_in_order():
+    june = date(2025, 6, 5)
+    assert resolve("the first six months of the year", june) == "2025-01/2025-06"
+    assert resolve("the end of May", june, tense="past") == "2025-05"
+    found = find_dates("picked up 3,010 people between October and April.",
+                       DateContext(published=june, tense_at=lambda offset: None))
+    assert [d.value for d in found] == ["2024-10", "2025-04"]
+

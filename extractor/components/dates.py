@@ -16,6 +16,8 @@ from .attributes import DATES_KEY, char_span, guarded
 
 _FUTURE_AUX = {"will", "'ll", "shall", "wo"}
 _BARE_YEAR = re.compile(r"^(?:19|20)\d\d$")
+# a year that frames what follows ('In 2022, ... in November'), not a modifier ('a 2015 law')
+_YEAR_INTRO = re.compile(r"\b(?:[Ii]n|[Dd]uring|[Ff]or|[Tt]hroughout|[Oo]f|[Bb]y)\s+$")
 
 
 def tense_of(token: Token, cues: dict) -> Tense:
@@ -60,7 +62,9 @@ class _LazyYears:
 
     def _load(self) -> None:
         if self._offsets is None:
-            found = [d for d in find_dates(self.doc.text) if _BARE_YEAR.match(d.text)]
+            text = self.doc.text
+            found = [d for d in find_dates(text) if _BARE_YEAR.match(d.text)
+                     and _YEAR_INTRO.search(text[max(0, d.start - 12):d.start])]
             self._offsets = [d.start for d in found]
             self._years = [int(d.text) for d in found]
             self._sentence_starts = [sent.start_char for sent in self.doc.sents]

@@ -14,6 +14,8 @@ _RANGE_LINK = re.compile(r"^[^.;]{0,80}?\b(?:until|till|to|through|thru|and)\s*$
                          re.IGNORECASE)
 _RANGE_OPEN = {"from", "between", "From", "Between"}
 _BASELINE_INTRO = {"from", "than", "compared", "over", "versus", "vs", "vs.", "on", "with"}
+_COMPARISON = {"compared", "against", "versus", "vs", "vs."}  # '..., against 600 in late 2023'
+_CONTRAST = {"while", "whereas", "although", "though"}
 _PLACE_PREPOSITIONS = {"in", "at", "along", "near", "across", "into", "off"}
 _REPORT_VERBS = {"report", "say", "announce", "pledge", "record", "cite", "tell", "issue",
                  "estimate", "count", "log", "publish", "release", "show", "commit", "provide",
@@ -34,16 +36,22 @@ def tree_distance(a: Token, b: Token) -> int:
 
 
 def crosses_clause(a: Token, b: Token) -> bool:
-    """True when the tree path between two tokens passes into a coordinated clause with its
-    own subject ('... $2 billion, and the budget for 2024 stands at ...')."""
+    """True when the tree path between two tokens passes into a clause with its own subject
+    that is coordinated ('..., and the budget for 2024 stands at ...') or contrasted
+    ('..., while only 9,900 workers were granted permits ...')."""
     ancestors_a = [a] + list(a.ancestors)
     ancestors_b = [b] + list(b.ancestors)
     common = next((t for t in ancestors_a if t in ancestors_b), None)
     path = [t for t in ancestors_a + ancestors_b if common is None or t.i != common.i
             and (t in ancestors_a[:ancestors_a.index(common)] or
                  t in ancestors_b[:ancestors_b.index(common)])]
-    return any(t.dep_ == "conj" and t.pos_ in ("VERB", "AUX") and any(
+    return any(t.pos_ in ("VERB", "AUX") and _own_clause(t) and any(
         child.dep_ in ("nsubj", "nsubjpass", "expl") for child in t.children) for t in path)
+
+
+def _own_clause(verb: Token) -> bool:
+    return verb.dep_ == "conj" or verb.dep_ == "advcl" and any(
+        child.dep_ == "mark" and child.lower_ in _CONTRAST for child in verb.children)
 
 
 class FactLinker:
@@ -69,7 +77,7 @@ class FactLinker:
         """'a 45% drop from December 2023', 'up from 44,000 over the whole of 2018-19': a date
         under 'from'/'than'/'on' that hangs off a change word is the comparison base."""
         for token in [date.root] + list(date.root.ancestors)[:6]:
-            is_intro = token.lower_ == "compared" or token.lower_ in _BASELINE_INTRO and any(
+            is_intro = token.lower_ in _COMPARISON or token.lower_ in _BASELINE_INTRO and any(
                 self._is_change(t) for t in (token.head, token.head.head))
             if is_intro:
                 # the figure under the same phrase is the compared one: the date is its own

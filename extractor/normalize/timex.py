@@ -231,11 +231,16 @@ def _half(m: re.Match, ctx: DateContext) -> str:
     return f"{fmt_month(start.year, start.month)}/{fmt_month(end.year, end.month)}"
 
 
-def _months_of_year(m: re.Match, ctx: DateContext) -> str | bool:
+def _months_of_year(m: re.Match, ctx: DateContext) -> str | bool | None:
     count = _count(m["n"])
     if not 1 <= count <= 12:
         return REJECT
-    year = int(m["y"])
+    if m["y"]:
+        year = int(m["y"])
+    elif ctx.published is None:
+        return None
+    else:  # 'the first six months of the year'
+        year = ctx.published.year + {"last": -1, "next": 1}.get(m["rel"].lower(), 0)
     start = date(year - 1, 10, 1) if m["fy"] else date(year, 1, 1)
     if m["which"].lower() == "last":
         start = start + relativedelta(months=12 - count)
@@ -397,6 +402,13 @@ def _edge_of_year(m: re.Match, ctx: DateContext) -> str | None:
     return str(ctx.published.year + step)
 
 
+def _edge_of_month(m: re.Match, ctx: DateContext) -> str | None:
+    """'the end of May' -> the month, resolved like the month alone."""
+    if m["y"]:
+        return fmt_month(int(m["y"]), month_number(m["mon"]))
+    return _month_alone(m, ctx)
+
+
 def _day_word(m: re.Match, ctx: DateContext) -> str | None:
     if ctx.published is None:
         return None
@@ -476,7 +488,8 @@ _REQUIRES: dict[str, tuple[str, ...]] = {
     "_relative_month": ("last", "this", "next", "early", "late", "mid"),
     "_year_modifier": ("early", "late", "mid"), "_ago": (" ago",),
     "_n_period": ("previous", "past", "last", "preceding", "next", "coming"),
-    "_edge_of_year": ("end of", "close of", "start of", "beginning of"), "_day_word": ("today", "tomorrow", "yesterday"),
+    "_edge_of_year": ("end of", "close of", "start of", "beginning of"),
+    "_edge_of_month": ("end of", "close of", "start of", "beginning of", "middle of"), "_day_word": ("today", "tomorrow", "yesterday"),
     "_weekday": ("day",), "_year": ("19", "20"), "_week_number": ("week",),
     "_year_to": ("year to", "year end", "months to", "months end"),
     "_that_year": ("that year", "same year"),
@@ -500,7 +513,8 @@ def _rules() -> list[Rule]:
         rule(rf"(?:(?i:the)\s+)?(?P<ord>first|second|1st|2nd)\s+half\s+of\s+"
              rf"(?:(?P<fy>{_FY})\s*)?(?P<y>{_YEAR})", _half),
         rule(rf"(?:(?i:the)\s+)?(?P<which>first|last)\s+(?P<n>{_COUNT})\s+months\s+of\s+"
-             rf"(?:(?P<fy>{_FY})\s*)?(?P<y>{_YEAR})", _months_of_year),
+             rf"(?:(?:(?P<fy>{_FY})\s*)?(?P<y>{_YEAR})|(?P<rel>the|this|last|next)\s+year)",
+             _months_of_year),
         rule(rf"\b{_FY}\s*(?P<y>{_YEAR})(?:[-–/](?P<y2>\d{{2}}))?(?!\d)", _fiscal),
         rule(rf"(?<![\d,.])(?P<y>{_YEAR})[-–/](?P<y2>\d{{2}})(?!\d|,\d)", _split_year),
         rule(rf"(?:(?P<rel>(?i:last|this|next|the\s+past))\s+)?(?:(?i:the)\s+)?"
@@ -517,6 +531,8 @@ def _rules() -> list[Rule]:
              rf"(?P<n>{_COUNT})\s+(?P<unit>years|months|weeks|days)\b", _n_period),
         rule(rf"(?:(?i:the)\s+)?(?:end|close|start|beginning)\s+of\s+(?:(?:(?P<fy>{_FY})\s*)?"
              rf"(?P<y>{_YEAR})|(?:(?P<rel>the|this|last|next)\s+year))\b", _edge_of_year),
+        rule(rf"(?:(?i:the)\s+)?(?:end|close|start|beginning|middle)\s+of\s+(?P<mon>{_MON})"
+             rf"(?:\s+(?P<y>{_YEAR}))?\b", _edge_of_month),
         rule(r"\b(?i:today|tomorrow|yesterday)\b", _day_word),
         rule(rf"\b{_WD}\b", _weekday),
         rule(r"(?<!\w)(?P<mon>January|February|March|April|May|June|July|August|September|"
@@ -571,7 +587,28 @@ def find_dates(text: str, ctx: DateContext | None = None) -> list[DateExpression
         taken.append((start, end))
         found.append(DateExpression(start, end, m.group(0), value))
     found.sort(key=lambda d: d.start)
-    return found
+    return _order_ranges(text, found)
+
+
+_RANGE_START = re.compile(r"\b(?i:between|from)\s+$")
+_RANGE_LINK = re.compile(r"^\s*(?i:and|to|until|till|through|-|–)\s*$")
+_HAS_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _order_ranges(text: str, found: list[DateExpression]) -> list[DateExpression]:
+    """'between October and April' written in June: the start is the October before April."""
+    ordered = list(found)
+    for index in range(len(ordered) - 1):
+        first, second = ordered[index], ordered[index + 1]
+        if not (first.value and second.value and _RANGE_START.search(text[:first.start])
+                and _RANGE_LINK.match(text[first.end:second.start])
+                and not _HAS_YEAR.search(first.text) and len(first.value) == len(second.value)
+                and first.value > second.value and first.value[:4].isdigit()):
+            continue
+        year = int(first.value[:4]) - 1
+        ordered[index] = DateExpression(first.start, first.end, first.text,
+                                        f"{year:04d}{first.value[4:]}")
+    return ordered
 
 
 def resolve(expression: str, published: date | None, tense: Tense = None,
