@@ -14,8 +14,7 @@ from spacy.util import filter_spans
 from ..data import load_json
 from .attributes import ACTORS_KEY, guarded
 
-_ACTOR_NER = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "NORP": "NORP",
-              "FAC": "FAC"}
+_ACTOR_NER = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}  # LOC/NORP/FAC only via gazetteers
 _DETERMINERS = {"the", "The", "THE"}
 _POSSESSIVE = {"'s", "’s", "'", "’"}
 _SPLITTERS = {"/", "via", "|"}
@@ -110,9 +109,8 @@ class ActorRecognizer:
     # -- candidates ---------------------------------------------------------------------------
     def _gazetteer_orgs(self, doc: Doc) -> list[Candidate]:
         spans = []
-        for match_id, start, end in self.gaz.org_matcher(doc):
-            span = Span(doc, start, end, label="ORG")
-            spans.append(span)
+        for _, start, end in self.gaz.org_matcher(doc):
+            spans.append(Span(doc, start, end, label="ORG"))
         kept = filter_spans(spans)
         found = [Candidate(s.start, s.end, "ORG", 3, self.gaz.org_alias.get(s.text)) for s in kept]
         for token in doc:
@@ -155,7 +153,7 @@ class ActorRecognizer:
                     continue
                 if text in self.gaz.place_alias and label != "GPE" and (
                         text not in self.gaz.ambiguous_places
-                        or start > 0 and doc[start - 1].lower_ in ("in", "from", "at", "to")):
+                        or start > 0 and doc[start - 1].lower_ in _LOCATIVE):
                     label = "GPE"
                 elif doc[end - 1].text == "Sector" or end < len(doc) and doc[end].text == "Sector":
                     label = "GPE"
