@@ -8,7 +8,13 @@ from typing import Iterable, Iterator
 
 from pydantic import ValidationError
 
-from .io import Document, InputProblem, annotation_files, iter_inputs, load_json_documents
+from .io import (
+    Document,
+    InputProblem,
+    annotation_files,
+    iter_inputs,
+    load_json_documents,
+)
 from .schema import OutputDocument
 from .scoring import Score, score_document
 from .validate import GoldProblem, load_texts, validate_paths

@@ -146,7 +146,13 @@ def extract(
     stderr, one line each; the output holds every good document).
     """
     from .api import extract as run_extraction
-    from .io import InputProblem, RecordWriter, ResumableOutput, atomic_writer, valid_published
+    from .io import (
+        InputProblem,
+        RecordWriter,
+        ResumableOutput,
+        atomic_writer,
+        valid_published,
+    )
 
     if published is not None and valid_published(published) is None:
         raise typer.BadParameter(f"{published!r} is not a date (use YYYY-MM-DD)",
@@ -222,7 +228,12 @@ def _extract_on_dask(paths: list[str], output: Optional[Path], scheduler: Option
 
 
 def _progress():
-    from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
+    from rich.progress import (
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TimeElapsedColumn,
+    )
 
     return Progress(SpinnerColumn(), "{task.description}", MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err, transient=True,

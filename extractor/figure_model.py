@@ -1,11 +1,18 @@
 """A learned figure-typing model: DictVectorizer + LogisticRegression over context features,
-its regularisation chosen by grouped cross-validation inside the training data only."""
+its regularisation chosen by grouped cross-validation inside the training data only.
+
+scikit-learn trains it; the shipped model is plain arrays (feature names, classes, weights) in
+`classifier.npz`, so extraction needs only numpy: no pickle, and no scikit-learn import (with
+its pandas) in every worker.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy
 
 NONE = "NONE"
 
@@ -14,7 +21,10 @@ NONE = "NONE"
 class FigureTypingModel:
     """What a number counts, learned from annotated figure candidates."""
 
-    pipeline: object = None
+    features: dict[str, int]
+    classes: list[str]
+    coef: numpy.ndarray  # classes x features
+    intercept: numpy.ndarray
     meta: dict = field(default_factory=dict)
 
     @classmethod
@@ -39,25 +49,44 @@ class FigureTypingModel:
         else:
             pipeline.fit(features, labels)
             chosen = 1.0
-        return cls(pipeline, {"C": chosen, "labels": sorted(set(labels)),
-                              "examples": len(labels)})
+        vectoriser, classifier = pipeline.named_steps["vectorise"], pipeline.named_steps["classify"]
+        classes = [str(c) for c in classifier.classes_]
+        coef, intercept = classifier.coef_, classifier.intercept_
+        if len(classes) == 2:  # a binary model keeps one row: make it one row per class
+            coef = numpy.vstack([-coef[0], coef[0]])
+            intercept = numpy.array([-intercept[0], intercept[0]])
+        return cls(dict(vectoriser.vocabulary_), classes, coef, intercept,
+                   {"C": chosen, "labels": classes, "examples": len(labels)})
 
-    def predict(self, features: list[dict]) -> list[str]:
-        return list(self.pipeline.predict(features)) if features else []
+    def predict(self, rows: list[dict]) -> list[str]:
+        """The highest-scoring class of each feature dict (a linear model's decision)."""
+        if not rows:
+            return []
+        scores = numpy.tile(self.intercept, (len(rows), 1))
+        for index, row in enumerate(rows):
+            for name, value in row.items():
+                column = self.features.get(name)
+                if column is not None:
+                    scores[index] += value * self.coef[:, column]
+        return [self.classes[i] for i in scores.argmax(axis=1)]
 
     def save(self, directory: Path, extra_meta: dict) -> None:
-        import joblib
         import sklearn
 
         directory.mkdir(parents=True, exist_ok=True)
-        joblib.dump(self.pipeline, directory / "classifier.joblib")
-        meta = {**self.meta, **extra_meta, "scikit_learn": sklearn.__version__}
+        names = sorted(self.features, key=self.features.get)
+        numpy.savez_compressed(directory / "classifier.npz", features=numpy.array(names),
+                               classes=numpy.array(self.classes), coef=self.coef,
+                               intercept=self.intercept)
+        meta = {**self.meta, **extra_meta, "trained_with_scikit_learn": sklearn.__version__}
         (directory / "classifier.json").write_text(json.dumps(meta, indent=2) + "\n",
                                                    encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> "FigureTypingModel":
-        import joblib
-
         meta = json.loads((directory / "classifier.json").read_text(encoding="utf-8"))
-        return cls(joblib.load(directory / "classifier.joblib"), meta)
+        with numpy.load(directory / "classifier.npz", allow_pickle=False) as arrays:
+            names = [str(name) for name in arrays["features"]]
+            return cls({name: i for i, name in enumerate(names)},
+                       [str(c) for c in arrays["classes"]], arrays["coef"],
+                       arrays["intercept"], meta)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from itertools import islice
 from typing import Iterable, Iterator
 
 import spacy
@@ -11,8 +10,8 @@ from spacy.language import Language
 from spacy.util import compile_infix_regex
 
 from . import components  # noqa: F401  (registers the factories)
+from .components.attributes import ERROR_KEY, batches
 from .data import load_json
-from .components.attributes import ERROR_KEY
 from .io import Document, InputProblem
 from .output import doc_to_record
 
@@ -53,13 +52,6 @@ def build_nlp(model: str | None = None, figures: dict | None = None) -> Language
     for component in config["components"]:
         nlp.add_pipe(component, config=component_config.get(component, {}))
     return nlp
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    """Lists of `size` items (itertools.batched arrives only in Python 3.12)."""
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def split_text(text: str, limit: int) -> list[tuple[int, str]]:
@@ -103,7 +95,7 @@ class Extractor:
                                                  batch_size=self.batch_size,
                                                  n_process=self.n_process))
             return
-        for batch in batched(documents, self.batch_size):
+        for batch in batches(documents, self.batch_size):
             try:
                 records = list(self._merge(self.nlp.pipe(self._units(batch), as_tuples=True)))
             except Exception:  # noqa: BLE001 - isolate the document that fails, keep the rest

@@ -42,7 +42,7 @@ def build_examples(sets: list[tuple[Path, Path]]) -> list[Example]:
     """Every number candidate of every gold document, with the rules' and the gold label."""
     from .pipeline import build_nlp
 
-    nlp = build_nlp()
+    nlp = build_nlp(figures={"typing": "rules"})  # candidates need no trained model
     figures = nlp.get_pipe("migrex_figures")
     examples: list[Example] = []
     for gold_dir, text_dir in sets:

@@ -8,7 +8,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .io import Document, InputProblem, annotation_files, iter_inputs, load_json_documents
+from .io import (
+    Document,
+    InputProblem,
+    annotation_files,
+    iter_inputs,
+    load_json_documents,
+)
 from .schema import LABELS, TIMEX_PATTERN, GoldDocument
 
 

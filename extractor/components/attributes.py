@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Iterable, Iterator
 
 from spacy.tokens import Doc, Span
 
@@ -37,3 +38,15 @@ def guarded(call):
             doc.user_data[ERROR_KEY] = f"{self.name}: {type(error).__name__}: {error}"
             return doc
     return wrapper
+
+
+def batches(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of at most `size` items (itertools.batched arrives only in Python 3.12)."""
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -11,7 +12,7 @@ from ..data import MODELS_DIR, load_json
 from ..figure_model import NONE, FigureTypingModel
 from ..normalize.numbers import NumberExpression, find_numbers
 from ..normalize.setting import detect_country, dollar_currency
-from .attributes import DATES_KEY, FIGURES_KEY, char_span, guarded
+from .attributes import DATES_KEY, ERROR_KEY, FIGURES_KEY, batches, char_span, guarded
 from .figure_context import SPECIFIC, FigureLexicon, counted_noun
 from .figure_features import candidate_features
 
@@ -176,23 +177,36 @@ class FigureRecognizer:
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
-        candidates = self.candidates(doc)
-        labels = [rule for _, _, rule in candidates]
-        if self.model is not None and candidates:
+        self._type([doc])
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        """Batches share one call of the learned model (its per-call cost dominates)."""
+        for batch in batches(docs, batch_size):
+            try:
+                self._type([doc for doc in batch if ERROR_KEY not in doc.user_data])
+            except Exception:  # noqa: BLE001 - one document at a time marks the one that fails
+                for doc in batch:
+                    self(doc)
+            yield from batch
+
+    def _type(self, docs: list[Doc]) -> None:
+        found = [(doc, self.candidates(doc)) for doc in docs]
+        rows = [(doc, span, number, rule) for doc, candidates in found
+                for span, number, rule in candidates]
+        labels = [rule for *_, rule in rows]
+        if self.model is not None and rows:
             features = [candidate_features(span, number.value, number.currency, number.percent,
                                            number.from_words, self.lexicon,
                                            (rule or NONE) if self.typing == "stacked" else None)
-                        for span, number, rule in candidates]
+                        for _, span, number, rule in rows]
             if self.embeddings:
-                features = self._with_embeddings(features, [span for span, _, _ in candidates])
-            learned = self.model.predict(features)
-            learned = [None if label == NONE else label for label in learned]
-            if self.typing == "combined":
-                labels = [rule or guess for rule, guess in zip(labels, learned)]
-            else:
-                labels = learned
-        spans = []
-        for (span, number, _), label in zip(candidates, labels):
+                features = self._with_embeddings(features, [span for _, span, _, _ in rows])
+            learned = [None if label == NONE else label for label in self.model.predict(features)]
+            labels = [rule or guess for rule, guess in zip(labels, learned)] \
+                if self.typing == "combined" else learned
+        spans: dict[int, list[Span]] = {id(doc): [] for doc in docs}
+        for (doc, span, number, _), label in zip(rows, labels):
             if label is None:
                 continue
             figure = Span(doc, span.start, span.end, label=label)
@@ -200,9 +214,9 @@ class FigureRecognizer:
             if label == "MONEY":
                 currency = number.currency or "$"
                 figure._.currency = dollar_currency(doc._.country) if currency == "$" else currency
-            spans.append(figure)
-        doc.spans[FIGURES_KEY] = spans
-        return doc
+            spans[id(doc)].append(figure)
+        for doc in docs:
+            doc.spans[FIGURES_KEY] = spans[id(doc)]
 
     @staticmethod
     def _with_embeddings(features: list[dict], spans: list[Span]) -> list[dict]:
@@ -235,7 +249,7 @@ class FigureRecognizer:
             self.model.save(Path(path), {})
 
     def from_disk(self, path, exclude=()) -> "FigureRecognizer":
-        if (Path(path) / "classifier.joblib").exists():
+        if (Path(path) / "classifier.npz").exists():
             self.model = FigureTypingModel.load(Path(path))
         return self
 

@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..data import load_json
-from .attributes import guarded
+from .attributes import batches, guarded
 
 _ATTRS = [TAG, POS, LEMMA, HEAD, DEP]
 
@@ -23,17 +23,6 @@ def _copy_tokens(doc: Doc, start: int, end: int) -> Doc:
     strings = doc.vocab.strings
     return Doc(doc.vocab, words=[strings[int(orth)] for orth in words[:, 0]],
                spaces=[bool(space) for space in words[:, 1]])
-
-
-def _batches(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
-    batch: list[Doc] = []
-    for doc in docs:
-        batch.append(doc)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 class SyntaxOnDemand:
@@ -57,7 +46,7 @@ class SyntaxOnDemand:
         return bool(self.trigger.search(sent.text))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
-        for batch in _batches(docs, batch_size):
+        for batch in batches(docs, batch_size):
             try:
                 self._analyse(batch)
             except Exception:  # noqa: BLE001 - one document at a time marks the one that fails
