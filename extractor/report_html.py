@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from .schema import FIGURE_LABELS, LABELS
 from .scoring import LEVELS, Score, match_spans, score_document, values_agree
 
-# displaCy's palette where it has the label, legible pastels for migrex's own labels
-COLOURS = {"PERSON": "#aa9cfc", "ORG": "#7aecec", "GPE": "#feca74", "DATE": "#bfe1d9",
-           "MONEY": "#e4e7d2", "ENCOUNTERS": "#f9b8c4", "REMOVALS": "#f6c28b",
-           "VISAS": "#c5e1a5", "PEOPLE": "#b3d4fc", "PERCENT": "#e0c3fc"}
+# one colour family per label group: actors cool blues and violets, time green, figures warm
+COLOURS = {"PERSON": "#b9a8fb", "ORG": "#9fd3f7", "GPE": "#a9b8f5", "DATE": "#b5e3c9",
+           "MONEY": "#ffe08a", "ENCOUNTERS": "#ffb4a2", "REMOVALS": "#ffc98f",
+           "VISAS": "#f9c6e0", "PEOPLE": "#ffd8b5", "PERCENT": "#f3e6a1"}
+GROUPS = {"actors": ("PERSON", "ORG", "GPE"), "time": ("DATE",),
+          "figures": ("MONEY", "ENCOUNTERS", "REMOVALS", "VISAS", "PEOPLE", "PERCENT")}
 _ATTRIBUTES = ("canonical", "role", "value", "currency", "when", "source", "where")
 
 CSS = """
@@ -167,8 +169,10 @@ def bar_chart(scores: dict, level: str = "mentions_lenient") -> str:
 
 
 def _legend() -> str:
-    marks = "".join(f'<mark class="entity" style="background: {colour}">{label}</mark>'
-                    for label, colour in COLOURS.items())
+    marks = " ".join(
+        f'<span class="muted">{group}:</span> ' + "".join(
+            f'<mark class="entity" style="background: {COLOURS[label]}">{label}</mark>'
+            for label in labels) for group, labels in GROUPS.items())
     return (f'<p class="legend">{marks}</p><p class="muted">Solid: matches gold; '
             '<span style="outline: 2px dashed #d32f2f">dashed red</span>: not in gold; '
             '<span style="outline: 2px solid #ef6c00">orange</span>: wrong value; '
