@@ -139,3 +139,11 @@ def test_a_year_modifying_a_noun_does_not_set_the_year_of_a_later_month(extracto
     framed = spans_by_text(extractor.extract("In 2022, encounters totaled 235,173 in November.",
                                              published="2024-01-19"))
     assert framed["November"]["value"] == "2022-11"
+
+
+def test_a_full_name_after_a_title_is_a_person(extractor):
+    text = ("Blinken, joined by Secretary of Homeland Security Odalys Pereira-Quintana and "
+            "other officials, said 400 visas had been issued.")
+    spans = spans_by_text(extractor.extract(text, published="2024-02-28"))
+    assert spans["Odalys Pereira-Quintana"]["label"] == "PERSON"
+    assert "Homeland Security" not in spans  # the office is not an organisation

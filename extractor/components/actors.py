@@ -97,6 +97,12 @@ class Gazetteer:
             r"(?<![\w.’'-])(?P<name>[A-Z][a-z]+(?:[- ][A-Z][a-z]+){1,2}), (?:[\w’'-]+ ){0,4}?"
             rf"(?:{roles})s?\b")
         self.title_words = set(titles["title_words"]) | self.honorifics
+        offices = "|".join(sorted((re.escape(w) for w in titles["title_words"] if w[0].isupper()),
+                                  key=len, reverse=True))
+        # 'Secretary of Homeland Security Alejandro Mayorkas': a full name right after a title
+        self.titled_name = re.compile(
+            rf"\b(?:{offices})(?: of(?: [A-Z][\w-]+| and)+)? "
+            r"(?P<name>[A-Z][\w'-]+(?: [A-Z]\.)? [A-Z][\w'-]+(?:-[A-Z][\w'-]+)?)\b")
 
 
 class ActorRecognizer:
@@ -361,6 +367,15 @@ class ActorRecognizer:
             span = doc.char_span(match.start("name"), match.end("name"))
             if span is not None:
                 found.append(Candidate(span.start, span.end, "PERSON", 2.4))
+        for match in self.gaz.titled_name.finditer(doc.text):
+            name = match["name"]
+            words = name.split()
+            if words[0] in self.gaz.title_words or name in self.gaz.org_alias or any(
+                    w in self.gaz.organisation_words or w in self.gaz.place_alias for w in words):
+                continue
+            span = doc.char_span(match.start("name"), match.end("name"))
+            if span is not None:
+                found.append(Candidate(span.start, span.end, "PERSON", 2.3))
         for match in _SECTOR.finditer(doc.text):
             span = doc.char_span(match.start("place"), match.end("place"))
             if span is not None and match["place"] not in self.gaz.org_alias:
