@@ -17,7 +17,7 @@ from .io import (
 )
 from .schema import OutputDocument
 from .scoring import Score, score_document
-from .validate import GoldProblem, load_texts, validate_paths
+from .validate import GoldProblem, load_texts, validate_against
 
 
 @dataclass
@@ -123,11 +123,13 @@ def load_records_with_text(paths: list[Path], text_dirs: list[Path]
 def evaluate(gold_paths: list[Path], text_dirs: list[Path],
              pred_paths: list[Path] | None = None) -> Evaluation:
     """Score predictions (files, or a fresh extraction when None) against valid gold files."""
-    gold_documents, gold_problems = validate_paths(gold_paths, text_dirs)
+    documents = load_texts(text_dirs)
+    gold_documents, gold_problems = validate_against(gold_paths, documents)
     problems = [str(problem) for problem in gold_problems]
-    texts = {doc.doc_id: doc.text for doc in load_texts(text_dirs).values()}
+    texts = {doc_id: document.text for doc_id, document in documents.items()}
     if pred_paths is None:
-        predictions = _extract_for_gold(gold_documents, text_dirs)
+        predictions, extraction_problems = _extract_for_gold(gold_documents, documents)
+        problems.extend(extraction_problems)
     else:
         predictions, pred_problems = load_predictions(pred_paths)
         problems.extend(pred_problems)
@@ -146,13 +148,19 @@ def evaluate(gold_paths: list[Path], text_dirs: list[Path],
     return Evaluation(score, texts, problems, gold_spans, predictions)
 
 
-def _extract_for_gold(gold_documents, text_dirs: list[Path]) -> dict[str, list[dict]]:
+def _extract_for_gold(gold_documents, documents: dict[str, Document]
+                      ) -> tuple[dict[str, list[dict]], list[str]]:
     from .pipeline import Extractor  # the spaCy pipeline loads only when needed
 
-    documents = load_texts(text_dirs)
-    extractor = Extractor()
     wanted = [documents[gold.doc_id] for gold in gold_documents]
-    return {result["doc_id"]: result["spans"] for result in extractor.extract_many(wanted)}
+    predictions: dict[str, list[dict]] = {}
+    problems: list[str] = []
+    for result in Extractor().extract_many(wanted):
+        if isinstance(result, InputProblem):
+            problems.append(str(result))
+        else:
+            predictions[result["doc_id"]] = result["spans"]
+    return predictions, problems
 
 
 __all__ = ["Evaluation", "GoldProblem", "evaluate", "extract", "load_predictions"]

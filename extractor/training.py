@@ -10,9 +10,8 @@ from pathlib import Path
 
 from .components.figure_features import candidate_features
 from .figure_model import NONE, FigureTypingModel
-from .io import iter_inputs
 from .schema import FIGURE_LABELS
-from .validate import validate_paths
+from .validate import load_texts, validate_against
 
 VARIANTS = ("rules", "classifier", "combined", "stacked")
 DEFAULT_SETS = (("annotations", "corpus"), ("tests/data/gold", "tests/data/articles"),
@@ -48,10 +47,10 @@ def build_examples(sets: list[tuple[Path, Path]]) -> list[Example]:
     for gold_dir, text_dir in sets:
         if not gold_dir.exists():
             continue
-        documents, problems = validate_paths([gold_dir], [text_dir])
+        texts = load_texts([text_dir])
+        documents, problems = validate_against([gold_dir], texts)
         if problems:
             raise ValueError(f"invalid gold in {gold_dir}: {problems[0]}")
-        texts = {d.doc_id: d for d in iter_inputs([str(text_dir)]) if hasattr(d, "doc_id")}
         for gold in sorted(documents, key=lambda g: g.doc_id):
             document = texts[gold.doc_id]
             doc = nlp.make_doc(document.text)

@@ -134,7 +134,12 @@ def validate_gold_file(path: Path, texts: dict[str, Document]
 def validate_paths(paths: list[Path], text_dirs: list[Path]
                    ) -> tuple[list[GoldDocument], list[GoldProblem]]:
     """Validate every gold file under `paths`; returns the good documents and all problems."""
-    texts = load_texts(text_dirs)
+    return validate_against(paths, load_texts(text_dirs))
+
+
+def validate_against(paths: list[Path], texts: dict[str, Document]
+                     ) -> tuple[list[GoldDocument], list[GoldProblem]]:
+    """Validate every gold file under `paths` against texts already loaded."""
     files = annotation_files(paths)
     documents: list[GoldDocument] = []
     problems: list[GoldProblem] = []
