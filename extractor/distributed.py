@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .io import Document, InputProblem, read_records
+from .io import Document, InputProblem, parse_json_lines, read_records
 
 _WORKER_EXTRACTOR = None  # one pipeline per worker process, built on first use
 
@@ -23,20 +23,14 @@ def _extractor(model: str | None):
 def extract_partition(items: list, origin: str, published: str | None,
                       model: str | None) -> list[str]:
     """Output lines for one partition: records, and problems marked with '_problem'."""
-    def numbered():
-        for index, item in enumerate(items, start=1):
-            if isinstance(item, str):
-                try:
-                    yield index, json.loads(item)
-                except json.JSONDecodeError as error:
-                    yield index, InputProblem(origin, f"malformed JSON ({error.msg})",
-                                              "fix or remove the line")
-            else:
-                yield index, dict(item)
-
+    items = list(items)  # a partition may arrive as any iterable
+    if items and isinstance(items[0], str):  # JSONL lines; Parquet rows come as dicts
+        numbered = parse_json_lines(items, origin)
+    else:
+        numbered = enumerate((dict(item) for item in items), start=1)
     problems: list[InputProblem] = []
     documents: list[Document] = []
-    for item in read_records(numbered(), origin, published):
+    for item in read_records(numbered, origin, published):
         (problems if isinstance(item, InputProblem) else documents).append(item)
     lines = []
     for result in _extractor(model).extract_many(documents):

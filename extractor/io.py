@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterable, Iterator
 
 from charset_normalizer import from_bytes
 
@@ -146,19 +146,23 @@ def _read_text_file(path: Path, metadata: dict[str, dict], published_override: s
     yield document
 
 
+def parse_json_lines(lines: Iterable[str], origin: str
+                     ) -> Iterator[tuple[int, object | InputProblem]]:
+    """(line number, parsed value) of each non-blank JSONL line; a malformed line becomes a
+    problem naming its file and line."""
+    for line_no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield line_no, json.loads(line)
+        except json.JSONDecodeError as error:
+            yield line_no, InputProblem(origin, f"malformed JSON ({error.msg})",
+                                        "fix or remove the line", line=line_no)
+
+
 def _read_jsonl(stream: IO[str], origin: str, published_override: str | None
                 ) -> Iterator[Document | InputProblem]:
-    def parsed() -> Iterator[tuple[int, object]]:
-        for line_no, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield line_no, json.loads(line)
-            except json.JSONDecodeError as error:
-                yield line_no, InputProblem(origin, f"malformed JSON ({error.msg})",
-                                            "fix or remove the line", line=line_no)
-
-    yield from read_records(parsed(), origin, published_override)
+    yield from read_records(parse_json_lines(stream, origin), origin, published_override)
 
 
 def _read_parquet(path: Path, published_override: str | None
@@ -235,13 +239,8 @@ def load_json_documents(path: Path) -> Iterator[tuple[str, dict | InputProblem]]
     """Records of a JSON (object or list) or JSONL annotation file, with their locations."""
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".jsonl":
-        for line_no, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                try:
-                    yield f"{path}:{line_no}", json.loads(line)
-                except json.JSONDecodeError as error:
-                    yield f"{path}:{line_no}", InputProblem(str(path), f"malformed JSON ({error.msg})",
-                                                            "fix the line", line=line_no)
+        for line_no, record in parse_json_lines(text.splitlines(), str(path)):
+            yield f"{path}:{line_no}", record
         return
     try:
         data = json.loads(text)

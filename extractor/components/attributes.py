@@ -50,3 +50,15 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
             batch = []
     if batch:
         yield batch
+
+
+def guarded_pipe(component, docs: Iterable[Doc], size: int, run) -> Iterator[Doc]:
+    """`run` a batch at a time over the documents no earlier component failed on; when a
+    batch fails, the (guarded) component goes one document at a time to mark the culprit."""
+    for batch in batches(docs, size):
+        try:
+            run([doc for doc in batch if ERROR_KEY not in doc.user_data])
+        except Exception:  # noqa: BLE001 - one document at a time marks the one that fails
+            for doc in batch:
+                component(doc)
+        yield from batch

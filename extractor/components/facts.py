@@ -49,6 +49,11 @@ def crosses_clause(a: Token, b: Token) -> bool:
         child.dep_ in ("nsubj", "nsubjpass", "expl") for child in t.children) for t in path)
 
 
+def _within(spans: list[Span], sentence: Span) -> list[Span]:
+    """The spans that lie inside `sentence`."""
+    return [s for s in spans if s.start >= sentence.start and s.end <= sentence.end]
+
+
 def _own_clause(verb: Token) -> bool:
     return verb.dep_ == "conj" or verb.dep_ == "advcl" and any(
         child.dep_ == "mark" and child.lower_ in _CONTRAST for child in verb.children)
@@ -66,9 +71,7 @@ class FactLinker:
         dates = list(doc.spans.get(DATES_KEY, []))
         actors = list(doc.spans.get(ACTORS_KEY, []))
         for figure in doc.spans.get(FIGURES_KEY, []):
-            sentence = figure.sent
-            in_sentence = [d for d in dates if d.start >= sentence.start and d.end <= sentence.end]
-            figure._.when = self._when(doc, figure, in_sentence)
+            figure._.when = self._when(doc, figure, _within(dates, figure.sent))
             figure._.source = self._source(figure, actors)
             figure._.where = self._where(figure, actors)
         return doc
@@ -119,10 +122,9 @@ class FactLinker:
     def _where(figure: Span, actors: list[Span]) -> str | None:
         """The place a figure happened in: a GPE under 'in'/'at'/'along'/'near' close to it in
         the tree ('137,480 encounters ... in Texas'), the nearest one winning."""
-        sentence = figure.sent
         best, best_distance = None, 5
-        for actor in actors:
-            if actor.label_ != "GPE" or not (sentence.start <= actor.start < sentence.end):
+        for actor in _within(actors, figure.sent):
+            if actor.label_ != "GPE":
                 continue
             head = actor.root.head
             if actor.root.dep_ == "compound":  # 'in the [San Diego] Sector'
@@ -138,8 +140,7 @@ class FactLinker:
     def _source(figure: Span, actors: list[Span]) -> str | None:
         """The actor that reports or provides the figure, when the sentence says so."""
         sentence = figure.sent
-        in_sentence = [a for a in actors if a.start >= sentence.start and a.end <= sentence.end
-                       and a.label_ in ("ORG", "PERSON", "GPE")]
+        in_sentence = _within(actors, sentence)
         if not in_sentence:
             return None
         for token in sentence:

@@ -12,7 +12,7 @@ from ..data import MODELS_DIR, load_json
 from ..figure_model import NONE, FigureTypingModel
 from ..normalize.numbers import NumberExpression, find_numbers
 from ..normalize.setting import detect_country, dollar_currency
-from .attributes import DATES_KEY, ERROR_KEY, FIGURES_KEY, batches, char_span, guarded
+from .attributes import DATES_KEY, FIGURES_KEY, char_span, guarded, guarded_pipe
 from .figure_context import SPECIFIC, FigureLexicon, counted_noun
 from .figure_features import candidate_features
 
@@ -182,13 +182,7 @@ class FigureRecognizer:
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         """Batches share one call of the learned model (its per-call cost dominates)."""
-        for batch in batches(docs, batch_size):
-            try:
-                self._type([doc for doc in batch if ERROR_KEY not in doc.user_data])
-            except Exception:  # noqa: BLE001 - one document at a time marks the one that fails
-                for doc in batch:
-                    self(doc)
-            yield from batch
+        yield from guarded_pipe(self, docs, batch_size, self._type)
 
     def _type(self, docs: list[Doc]) -> None:
         found = [(doc, self.candidates(doc)) for doc in docs]

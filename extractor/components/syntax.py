@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..data import load_json
-from .attributes import batches, guarded
+from .attributes import guarded, guarded_pipe
 
 _ATTRS = [TAG, POS, LEMMA, HEAD, DEP]
 
@@ -46,13 +46,7 @@ class SyntaxOnDemand:
         return bool(self.trigger.search(sent.text))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
-        for batch in batches(docs, batch_size):
-            try:
-                self._analyse(batch)
-            except Exception:  # noqa: BLE001 - one document at a time marks the one that fails
-                for doc in batch:
-                    self(doc)
-            yield from batch
+        yield from guarded_pipe(self, docs, batch_size, self._analyse)
 
     def _analyse(self, batch: list[Doc]) -> None:
         """Parse the sentences that need it, in one batch, and write the results back."""
