@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
+import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -240,6 +243,42 @@ def _progress():
                     disable=not err.is_terminal)
 
 
+def _fail(message: str, code: int = 2) -> None:
+    """One line on stderr, then exit (2: usage or output error)."""
+    err.print(f"error: {message}", highlight=False, markup=False)
+    raise typer.Exit(code)
+
+
+_WRITE_HINTS = {errno.ENOSPC: "free disk space and rerun", errno.EDQUOT: "free disk space and rerun",
+                errno.EACCES: "choose a writable -o", errno.EPERM: "choose a writable -o",
+                errno.EROFS: "choose a writable -o", errno.EISDIR: "give -o a file name",
+                errno.ENOTDIR: "check the -o path"}
+
+
+def _write_error(path: Path, error: OSError) -> str:
+    hint = _WRITE_HINTS.get(error.errno, "check the -o path")
+    return f"{path}: cannot write ({error.strerror or error}); {hint}"
+
+
+def _check_output(output: Path, directory: bool = False) -> None:
+    """Before any work: -o is the right kind of path and its directory takes files."""
+    if directory and output.exists() and not output.is_dir():
+        _fail(f"{output}: exists and is not a directory; give -o a directory")
+    if not directory and output.is_dir():
+        _fail(f"{output}: is a directory; give -o a file name")
+    parent = output if directory and output.is_dir() else output.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        _fail(f"{output}: {parent} is not a directory; check the -o path")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".migrex-probe-", dir=parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        _fail(_write_error(output, error))
+
+
 @app.command()
 def show(
     paths: Annotated[list[str], typer.Argument(help="Article files or directories to extract "
@@ -326,20 +365,36 @@ def convert(
     source_format: Annotated[str, typer.Option("--from", help="Format of SOURCE.")] = "migrex",
     texts: TextsOption = None,
 ) -> None:
-    """Convert annotations between migrex JSON and spaCy DocBin, Prodigy, Label Studio, brat."""
+    """Convert annotations between migrex JSON and spaCy DocBin, Prodigy, Label Studio, brat.
+
+    Exit status: 0 all records converted, 2 usage error or unreadable SOURCE (nothing
+    written), 3 some records skipped (reported on stderr). The output appears complete or
+    not at all; brat file names are safe slugs of the doc_id (the doc_id is kept inside).
+    """
     from .api import load_records_with_text
-    from .convert import FORMATS, read, write
+    from .convert import FORMATS, ConvertError, read, write
 
     for name, value in (("--to", to), ("--from", source_format)):
         if value not in FORMATS:
             raise typer.BadParameter(f"{value!r}; choose one of {', '.join(FORMATS)}",
                                      param_hint=name)
-    if source_format == "migrex":
-        records, problems = load_records_with_text([source], texts or [Path("corpus")])
-    else:
-        records, problems = read(source_format, source), []
+    if not source.exists():
+        _fail(f"{source}: no such file or directory; check the path")
+    _check_output(output, directory=to == "brat")
+    try:
+        if source_format == "migrex":
+            records, problems = load_records_with_text([source], texts or [Path("corpus")])
+        else:
+            records, problems = read(source_format, source), []
+    except ConvertError as error:
+        _fail(f"{error} (nothing written)")
+    except (OSError, UnicodeDecodeError) as error:
+        _fail(f"{source}: cannot read ({error}); check the file (nothing written)")
     for problem in problems:
         err.print(problem, highlight=False, markup=False)
-    write(records, to, output)
+    try:
+        write(records, to, output)
+    except OSError as error:
+        _fail(_write_error(output, error))
     err.print(f"{len(records)} document(s) written to {output} ({to})", highlight=False)
-    raise typer.Exit(1 if problems else 0)
+    raise typer.Exit(3 if problems else 0)

@@ -146,55 +146,133 @@ def _non_overlapping(spans):
 
 # --- files ---------------------------------------------------------------------------------
 
+class ConvertError(ValueError):
+    """A source record or file convert cannot read: `where` is file (and line) or record."""
+
+    def __init__(self, where: str, message: str, hint: str = "fix or remove it"):
+        super().__init__(f"{where}: {message}; {hint}")
+        self.where, self.message, self.hint = where, message, hint
+
+
+def brat_file_stems(records: list[dict]) -> list[str]:
+    """One file stem per record, safe in any directory: the doc_id when it is a plain name,
+    else a slug with a short hash; never two alike, even on a case-insensitive disk."""
+    from .io import safe_file_stem
+
+    used: set[str] = set()
+    stems = []
+    for record in records:
+        doc_id = str(record.get("doc_id", ""))
+        stem, n = safe_file_stem(doc_id), 1
+        while stem.lower() in used:
+            n += 1
+            stem = safe_file_stem(f"{doc_id}\x00{n}", readable=doc_id)
+        used.add(stem.lower())
+        stems.append(stem)
+    return stems
+
+
 def write(records: list[dict], fmt: str, output: Path) -> None:
-    """Write records (each with its `text`) in `fmt` to `output` (a directory for brat)."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "migrex":
-        output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                          encoding="utf-8")
-    elif fmt == "prodigy":
-        output.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n"
-                                  for t in to_prodigy(records)), encoding="utf-8")
-    elif fmt == "labelstudio":
-        output.write_text(json.dumps(to_labelstudio(records), ensure_ascii=False, indent=1),
-                          encoding="utf-8")
-    elif fmt == "spacy":
-        to_docbin(records).to_disk(output)
-    elif fmt == "brat":
-        output.mkdir(parents=True, exist_ok=True)
-        for record in records:
-            text, ann = to_brat(record)
-            (output / f"{record['doc_id']}.txt").write_bytes(text.encode("utf-8"))
-            (output / f"{record['doc_id']}.ann").write_text(ann, encoding="utf-8")
-            (output / f"{record['doc_id']}.meta.json").write_text(
-                json.dumps(_meta(record), ensure_ascii=False), encoding="utf-8")
-    else:
+    """Write records (each with its `text`) in `fmt` to `output` (a directory for brat),
+    atomically: the complete output appears, or the previous one stays untouched."""
+    from .io import atomic_directory, atomic_writer
+
+    if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    if fmt == "brat":
+        with atomic_directory(output) as directory:
+            for record, stem in zip(records, brat_file_stems(records)):
+                text, ann = to_brat(record)  # the real doc_id stays in the .meta.json
+                (directory / f"{stem}.txt").write_bytes(text.encode("utf-8"))
+                (directory / f"{stem}.ann").write_text(ann, encoding="utf-8")
+                (directory / f"{stem}.meta.json").write_text(
+                    json.dumps(_meta(record), ensure_ascii=False), encoding="utf-8")
+        return
+    with atomic_writer(output, "wb" if fmt == "spacy" else "w") as stream:
+        if fmt == "migrex":
+            for record in records:
+                stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        elif fmt == "prodigy":
+            for task in to_prodigy(records):
+                stream.write(json.dumps(task, ensure_ascii=False) + "\n")
+        elif fmt == "labelstudio":
+            stream.write(json.dumps(to_labelstudio(records), ensure_ascii=False, indent=1))
+        else:
+            stream.write(to_docbin(records).to_bytes())
+
+
+def _text(path: Path, encoding: str = "utf-8-sig") -> str:
+    try:
+        return path.read_bytes().decode(encoding)
+    except UnicodeDecodeError as error:
+        raise ConvertError(str(path), f"not UTF-8 (byte {error.start})",
+                           "save it as UTF-8") from None
+
+
+def _json(text: str, where: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConvertError(where, f"malformed JSON ({error.msg})") from None
+
+
+def _json_lines(path: Path) -> list[tuple[str, object]]:
+    return [(f"{path}:{n}", _json(line, f"{path}:{n}"))
+            for n, line in enumerate(_text(path).splitlines(), start=1) if line.strip()]
+
+
+def _each(items, convert, what: str) -> list[dict]:
+    """`convert` every (location, item); a wrongly shaped item is a ConvertError naming it."""
+    records = []
+    for where, item in items:
+        try:
+            record = convert(item)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
+            if isinstance(error, ConvertError):
+                raise
+            detail = f"missing {error}" if isinstance(error, KeyError) else str(error)
+            raise ConvertError(where, f"not a {what} record ({type(error).__name__}: "
+                                      f"{detail})") from None
+        if not isinstance(record.get("text"), str):
+            raise ConvertError(where, f"not a {what} record (no string text)")
+        records.append(record)
+    return records
 
 
 def read(fmt: str, source: Path) -> list[dict]:
-    """Records with their `text` from a file (or brat directory) in `fmt`."""
+    """Records with their `text` from a file (or brat directory) in `fmt`; a malformed file or
+    record raises ConvertError naming the file and line."""
     if fmt == "migrex":
-        return [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()
-                if line.strip()]
+        return _each(_json_lines(source), dict, "migrex")
     if fmt == "prodigy":
-        return from_prodigy([json.loads(line) for line in
-                             source.read_text(encoding="utf-8").splitlines() if line.strip()])
+        return _each(_json_lines(source), lambda task: from_prodigy([task])[0], "Prodigy")
     if fmt == "labelstudio":
-        return from_labelstudio(json.loads(source.read_text(encoding="utf-8")))
+        tasks = _json(_text(source), str(source))
+        if not isinstance(tasks, list):
+            raise ConvertError(str(source), "not a Label Studio export (a JSON list of tasks)")
+        return _each([(f"{source}[{i}]", task) for i, task in enumerate(tasks)],
+                     lambda task: from_labelstudio([task])[0], "Label Studio")
     if fmt == "spacy":
         from spacy.tokens import DocBin
 
-        return from_docbin(DocBin().from_disk(source))
+        try:
+            docbin = DocBin().from_bytes(source.read_bytes())
+        except Exception as error:  # noqa: BLE001 - msgpack/zlib errors of a damaged file
+            raise ConvertError(str(source), f"not a spaCy DocBin ({type(error).__name__})",
+                               "pass a .spacy file written by DocBin.to_disk") from None
+        return from_docbin(docbin)
     if fmt == "brat":
-        records = []
+        if not source.is_dir():
+            raise ConvertError(str(source), "not a directory of brat .ann/.txt files")
+        items = []
         for ann in sorted(source.glob("*.ann")):
             stem = ann.name[:-len(".ann")]
             meta_file = source / f"{stem}.meta.json"
-            meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() \
+            meta = _json(_text(meta_file), str(meta_file)) if meta_file.exists() \
                 else {"doc_id": stem}
-            text = (source / f"{stem}.txt").read_bytes().decode("utf-8")  # keep line endings
-            records.append(from_brat(text, ann.read_text(encoding="utf-8"), meta))
-        return records
+            text_file = source / f"{stem}.txt"
+            if not text_file.exists():
+                raise ConvertError(str(ann), f"no {text_file.name} beside it")
+            items.append((str(ann), (_text(text_file, "utf-8"), _text(ann), meta)))
+        return _each(items, lambda item: from_brat(*item), "brat")
     raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
-

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
+import re
+import shutil
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -278,6 +282,44 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                   *(f"lpt{i}" for i in range(10))}
+
+
+def safe_file_stem(name: str, readable: str | None = None, limit: int = 80) -> str:
+    """A file name stem that stays inside any directory: `name` itself when it is a plain
+    name (letters, digits, '.', '_', '-'), else a slug of `readable` (default `name`) plus a
+    short hash of `name`. Never empty, never '.', '..', a path or a device name."""
+    slug = _UNSAFE_NAME.sub("-", readable if readable is not None else name).strip("._-")
+    if slug and slug == name and len(name) <= limit and name.split(".")[0].lower() not in _RESERVED_NAMES:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{slug[:limit] or 'doc'}-{digest}"
+
+
+@contextmanager
+def atomic_directory(path: Path) -> Iterator[Path]:
+    """A directory filled in a temporary sibling and swapped into place only on success:
+    the complete new directory, or the old one untouched."""
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "exists and is not a directory", str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield tmp
+        old = None
+        if path.exists():
+            old = path.with_name(f".{path.name}.{os.getpid()}.old")
+            os.replace(path, old)
+        os.replace(tmp, path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
