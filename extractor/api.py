@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
-
-from pydantic import ValidationError
 
 from .io import (
     Document,
@@ -15,9 +14,8 @@ from .io import (
     iter_inputs,
     load_json_documents,
 )
-from .schema import OutputDocument
-from .scoring import Score, score_document
-from .validate import GoldProblem, load_texts, validate_against
+from .scoring import Score, clean_predictions, score_document
+from .validate import GoldProblem, check_against_text, load_texts, validate_against
 
 
 @dataclass
@@ -73,28 +71,74 @@ def _drain(problems: list[InputProblem]) -> Iterator[InputProblem]:
         yield problems.pop(0)
 
 
-def load_predictions(paths: list[Path]) -> tuple[dict[str, list[dict]], list[str]]:
-    """Predicted spans per doc_id from output files (JSON, JSONL or directories of them)."""
-    predictions: dict[str, list[dict]] = {}
-    problems: list[str] = []
+class EvaluationError(Exception):
+    """A reason the evaluation cannot produce a score (one line for the user; exit 2)."""
+
+
+@dataclass
+class Predictions:
+    """Predicted spans per doc_id, fit for scoring, and what was dropped on the way."""
+
+    spans: dict[str, list[dict]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    unknown_labels: Counter = field(default_factory=Counter)
+    unusable_spans: int = 0
+
+    def summary(self) -> list[str]:
+        """One line each for the spans skipped over the whole run."""
+        lines = []
+        if self.unknown_labels:
+            labels = ", ".join(f"{label} ({n})" for label, n in self.unknown_labels.most_common())
+            lines.append(f"skipped {sum(self.unknown_labels.values())} predicted span(s) with "
+                         f"unknown labels: {labels}")
+        if self.unusable_spans:
+            lines.append(f"skipped {self.unusable_spans} predicted span(s) without integer "
+                         "start/end and a string label")
+        return lines
+
+
+def load_predictions(paths: list[Path]) -> Predictions:
+    """Predicted spans per doc_id from output files of any system (spec section 7).
+
+    A missing or unreadable file raises EvaluationError; a record without a doc_id or a
+    spans list, a repeated doc_id, and spans that cannot be mentions are reported.
+    """
+    predictions = Predictions()
     for file in annotation_files(paths):
-        if not file.exists():
-            problems.append(f"{file}: no such file")
-            continue
-        for location, record in load_json_documents(file):
-            if isinstance(record, InputProblem):
-                problems.append(str(record))
-                continue
-            try:
-                document = OutputDocument.model_validate(record)
-            except ValidationError as error:
-                first = error.errors()[0]
-                where = ".".join(str(part) for part in first["loc"])
-                problems.append(f"{location}: invalid prediction ({where}: {first['msg']}); "
-                                "document scored as empty")
-                continue
-            predictions[document.doc_id] = [span.model_dump() for span in document.spans]
-    return predictions, problems
+        if not file.is_file():
+            raise EvaluationError(f"{file}: no such prediction file; pass the output of "
+                                  "`migrex extract` (or any spec-shaped JSON/JSONL) with --pred")
+        try:
+            records = list(load_json_documents(file))
+        except (OSError, UnicodeDecodeError, RecursionError) as error:
+            raise EvaluationError(f"{file}: cannot read the prediction file "
+                                  f"({error.__class__.__name__}); it must be UTF-8 JSON or JSONL")
+        for location, record in records:
+            _add_prediction(predictions, location, record)
+    return predictions
+
+
+def _add_prediction(predictions: Predictions, location: str, record: object) -> None:
+    if isinstance(record, InputProblem):
+        predictions.problems.append(f"{record}; record not scored")
+        return
+    doc_id = record.get("doc_id") if isinstance(record, dict) else None
+    if not isinstance(doc_id, str) or not doc_id:
+        predictions.problems.append(f"{location}: a prediction record needs a string doc_id; "
+                                    "record not scored")
+        return
+    if doc_id in predictions.spans:
+        predictions.problems.append(f"{location}: doc_id {doc_id!r} predicted again; the first "
+                                    "record is scored")
+        return
+    spans = record.get("spans")
+    if not isinstance(spans, list):
+        predictions.problems.append(f"{location}: {doc_id}: 'spans' is not a list; scored as "
+                                    "an empty prediction")
+    cleaned = clean_predictions(spans)
+    predictions.spans[doc_id] = cleaned.spans
+    predictions.unknown_labels.update(cleaned.unknown_labels)
+    predictions.unusable_spans += cleaned.unusable
 
 
 def load_records_with_text(paths: list[Path], text_dirs: list[Path]
@@ -120,32 +164,63 @@ def load_records_with_text(paths: list[Path], text_dirs: list[Path]
     return records, problems
 
 
-def evaluate(gold_paths: list[Path], text_dirs: list[Path],
+def evaluate(gold_paths: list[Path], text_dirs: list[Path] | None = None,
              pred_paths: list[Path] | None = None) -> Evaluation:
-    """Score predictions (files, or a fresh extraction when None) against valid gold files."""
-    documents = load_texts(text_dirs)
-    gold_documents, gold_problems = validate_against(gold_paths, documents)
+    """Score predictions (files, or a fresh extraction of the texts when None) against gold.
+
+    Scoring needs only gold and prediction files; texts, when given, add context to errors
+    and are checked against the gold and predicted offsets (disagreements are reported).
+    Raises EvaluationError when no document can be scored or a prediction file is unusable.
+    """
+    if pred_paths is None and not text_dirs:
+        raise EvaluationError("a fresh extraction needs the texts: pass --texts DIR, or "
+                              "score existing predictions with --pred FILE")
+    documents = load_texts(text_dirs) if text_dirs else {}
+    gold_documents, gold_problems = validate_against(gold_paths, None)
     problems = [str(problem) for problem in gold_problems]
-    texts = {doc_id: document.text for doc_id, document in documents.items()}
     if pred_paths is None:
-        predictions, extraction_problems = _extract_for_gold(gold_documents, documents)
+        problems.extend(f"{gold.doc_id}: no text to extract from; pass its directory with --texts"
+                        for gold in gold_documents if gold.doc_id not in documents)
+        gold_documents = [gold for gold in gold_documents if gold.doc_id in documents]
+        predicted, extraction_problems = _extract_for_gold(gold_documents, documents)
         problems.extend(extraction_problems)
     else:
-        predictions, pred_problems = load_predictions(pred_paths)
-        problems.extend(pred_problems)
+        loaded = load_predictions(pred_paths)
+        predicted = loaded.spans
+        problems.extend(loaded.problems + loaded.summary())
     score = Score()
     gold_spans = {}
     for gold in gold_documents:
-        predicted = predictions.get(gold.doc_id)
-        if predicted is None:
+        document = documents.get(gold.doc_id)
+        spans = [span.model_dump() for span in gold.spans]
+        if document is not None:
+            problems.extend(str(p) for p in check_against_text(gold.doc_id, gold, document))
+        if gold.doc_id not in predicted:
             problems.append(f"{gold.doc_id}: no prediction; scored as an empty document")
-        gold_spans[gold.doc_id] = [span.model_dump() for span in gold.spans]
-        score_document(score, gold.doc_id, texts.get(gold.doc_id), gold_spans[gold.doc_id],
-                       predicted or [])
-    known = {gold.doc_id for gold in gold_documents}
-    for doc_id in sorted(set(predictions) - known):
+        pred = predicted.get(gold.doc_id, [])
+        if document is not None:
+            problems.extend(_offset_disagreements(gold.doc_id, document.text, pred))
+        gold_spans[gold.doc_id] = spans
+        score_document(score, gold.doc_id, None, spans, pred)
+    for doc_id in sorted(set(predicted) - set(gold_spans)):
         problems.append(f"{doc_id}: prediction has no gold file; not scored")
-    return Evaluation(score, texts, problems, gold_spans, predictions)
+    if score.documents == 0:
+        raise EvaluationError("no document scored: " + (problems[0] if problems else
+                              f"no gold files under {', '.join(map(str, gold_paths))}"))
+    texts = {doc_id: document.text for doc_id, document in documents.items()}
+    return Evaluation(score, texts, problems, gold_spans, predicted)
+
+
+def _offset_disagreements(doc_id: str, text: str, spans: list[dict]) -> list[str]:
+    """One line for the predicted spans whose `text` is not the document's text at their offsets."""
+    wrong = [span for span in spans if not (0 <= span["start"] < span["end"] <= len(text))
+             or ("text" in span and text[span["start"]:span["end"]] != span["text"])]
+    if not wrong:
+        return []
+    first = wrong[0]
+    return [f"{doc_id}: {len(wrong)} predicted span(s) disagree with the text at their offsets "
+            f"(first: {first['start']}-{first['end']} {first.get('text')!r}); were they made "
+            "from another version of the text?"]
 
 
 def _extract_for_gold(gold_documents, documents: dict[str, Document]
@@ -163,4 +238,5 @@ def _extract_for_gold(gold_documents, documents: dict[str, Document]
     return predictions, problems
 
 
-__all__ = ["Evaluation", "GoldProblem", "evaluate", "extract", "load_predictions"]
+__all__ = ["Evaluation", "EvaluationError", "GoldProblem", "evaluate", "extract",
+           "load_predictions"]

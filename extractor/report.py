@@ -7,7 +7,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .schema import LABELS
-from .scoring import LEVELS, Score, SpanError
+from .scoring import ERROR_KINDS, LEVELS, Score, SpanError
+
+_KIND_STYLES = {"FP": "red", "FN": "yellow", "BOUNDARY": "cyan", "VALUE": "magenta",
+                "CURRENCY": "magenta", "WHEN": "blue", "FACT_FN": "yellow", "FACT_FP": "red",
+                "ACTOR_FN": "yellow", "ACTOR_FP": "red"}
 
 
 def score_table(scores: dict) -> Table:
@@ -30,7 +34,17 @@ def score_table(scores: dict) -> Table:
 
 
 def print_errors(console: Console, score: Score, texts: dict[str, str], width: int = 40) -> None:
-    """False positives, misses and wrong values per document, with context."""
+    """Every error behind every level, per document, with context when the text is known."""
+    counts: dict[str, int] = {}
+    for error in score.errors:
+        counts[error.kind] = counts.get(error.kind, 0) + 1
+    legend = Table(title="errors by kind", show_lines=False)
+    for column in ("kind", "level", "count", "what"):
+        legend.add_column(column, justify="right" if column == "count" else "left")
+    for kind, (level, what) in ERROR_KINDS.items():
+        if kind in counts:
+            legend.add_row(kind, level, str(counts[kind]), what, style=_KIND_STYLES[kind])
+    console.print(legend)
     current = None
     for error in score.errors:
         if error.doc_id != current:
@@ -42,7 +56,7 @@ def print_errors(console: Console, score: Score, texts: dict[str, str], width: i
 
 def _error_line(error: SpanError, text: str | None, width: int) -> Text:
     line = Text()
-    line.append(f"{error.kind:5} ", style={"FP": "red", "FN": "yellow", "VALUE": "magenta"}[error.kind])
+    line.append(f"{error.kind:9} ", style=_KIND_STYLES[error.kind])
     line.append(f"{error.label:10} {error.start:>6}  {error.text!r} {error.detail}")
     if text is not None:
         left = text[max(0, error.start - width):error.start].replace("\n", " ")

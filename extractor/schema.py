@@ -11,7 +11,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StrictFloat,
     StrictInt,
 )
 
@@ -43,7 +42,10 @@ def _check_calendar(value: str) -> str:
 
 
 Timex = Annotated[str, Field(pattern=TIMEX_PATTERN), AfterValidator(_check_calendar)]
-Number = Union[StrictInt, StrictFloat]
+# The largest figure value taken as real (a thousand trillion): beyond it a value is an error.
+MAX_FIGURE_VALUE = 1e15
+Number = Annotated[Union[StrictInt, Annotated[float, Field(strict=True, allow_inf_nan=False)]],
+                   Field(ge=-MAX_FIGURE_VALUE, le=MAX_FIGURE_VALUE)]
 
 
 class _Span(BaseModel):

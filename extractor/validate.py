@@ -71,29 +71,19 @@ def _schema_problems(location: str, record: dict, error: ValidationError) -> lis
     return problems
 
 
-def check_against_text(location: str, gold: GoldDocument, document: Document,
-                       check_hash: bool = True) -> list[GoldProblem]:
-    """Offsets, span texts, overlaps and (for gold) the text hash."""
+def check_spans(location: str, gold: GoldDocument) -> list[GoldProblem]:
+    """What can be checked without the text: span lengths and overlaps."""
     problems: list[GoldProblem] = []
-    text = document.text
-    if check_hash:
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        if digest != gold.text_sha256:
-            problems.append(GoldProblem(
-                location, f"text_sha256 does not match the text of {gold.doc_id} "
-                          f"({document.origin}): the text changed since annotation"))
     previous = None
     for index, span in sorted(enumerate(gold.spans), key=lambda pair: pair[1].start):
-        if span.end <= span.start or span.end > len(text):
-            problems.append(GoldProblem(
-                location, f"offsets {span.start}-{span.end} outside the text "
-                          f"(length {len(text)})", index))
+        if span.end <= span.start:
+            problems.append(GoldProblem(location, f"offsets {span.start}-{span.end}: end must "
+                                                  "be after start", index))
             continue
-        actual = text[span.start:span.end]
-        if actual != span.text:
+        if len(span.text) != span.end - span.start:
             problems.append(GoldProblem(
-                location, f"text {span.text!r} but the document has {actual!r} at "
-                          f"{span.start}-{span.end}", index))
+                location, f"text {span.text!r} has {len(span.text)} characters but its offsets "
+                          f"{span.start}-{span.end} span {span.end - span.start}", index))
         if previous is not None and span.start < gold.spans[previous].end:
             problems.append(GoldProblem(
                 location, f"overlaps span {previous} ({gold.spans[previous].text!r})", index))
@@ -102,32 +92,81 @@ def check_against_text(location: str, gold: GoldDocument, document: Document,
     return problems
 
 
-def validate_gold_file(path: Path, texts: dict[str, Document]
-                       ) -> tuple[list[GoldDocument], list[GoldProblem]]:
-    """Parse and check every gold document in `path`."""
-    documents: list[GoldDocument] = []
+def check_against_text(location: str, gold: GoldDocument, document: Document) -> list[GoldProblem]:
+    """The text hash, and each span's text at its offsets."""
     problems: list[GoldProblem] = []
-    for location, record in load_json_documents(path):
+    text = document.text
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if digest != gold.text_sha256:
+        problems.append(GoldProblem(
+            location, f"text_sha256 does not match the text of {gold.doc_id} "
+                      f"({document.origin}): the text changed since annotation"))
+    for index, span in enumerate(gold.spans):
+        if span.end > len(text):
+            problems.append(GoldProblem(
+                location, f"offsets {span.start}-{span.end} outside the text "
+                          f"(length {len(text)})", index))
+        elif text[span.start:span.end] != span.text:
+            problems.append(GoldProblem(
+                location, f"text {span.text!r} but the document has "
+                          f"{text[span.start:span.end]!r} at {span.start}-{span.end}", index))
+    if document.published and gold.published != document.published:
+        problems.append(GoldProblem(location, f"published {gold.published} differs from the "
+                                              f"metadata's {document.published}"))
+    return problems
+
+
+def parse_gold_file(path: Path) -> tuple[list[tuple[str, GoldDocument]], list[GoldProblem]]:
+    """Every schema-valid gold document in `path` with its location, and the problems."""
+    documents: list[tuple[str, GoldDocument]] = []
+    problems: list[GoldProblem] = []
+    try:
+        records = list(load_json_documents(path))
+    except (OSError, UnicodeDecodeError, RecursionError) as error:
+        return [], [GoldProblem(str(path), f"cannot read ({error.__class__.__name__}: {error}); "
+                                           "gold files are UTF-8 JSON")]
+    for location, record in records:
         if isinstance(record, InputProblem):
             problems.append(GoldProblem(location, record.message))
+            continue
+        if not isinstance(record, dict):
+            problems.append(GoldProblem(location, f"a gold document is a JSON object, not "
+                                                  f"{type(record).__name__}"))
             continue
         try:
             gold = GoldDocument.model_validate(record)
         except ValidationError as error:
             problems.extend(_schema_problems(location, record, error))
             continue
-        document = texts.get(gold.doc_id)
-        if document is None:
-            problems.append(GoldProblem(location, f"no text found for doc_id {gold.doc_id!r}; "
-                                                  "pass its directory with --texts"))
-            continue
-        found = check_against_text(location, gold, document)
-        if document.published and gold.published != document.published:
-            found.append(GoldProblem(location, f"published {gold.published} differs from the "
-                                               f"metadata's {document.published}"))
+        found = check_spans(location, gold)
         problems.extend(found)
         if not found:
-            documents.append(gold)
+            documents.append((location, gold))
+    return documents, problems
+
+
+def validate_gold_file(path: Path, texts: dict[str, Document] | None
+                       ) -> tuple[list[GoldDocument], list[GoldProblem]]:
+    """Parse and check every gold document in `path`; against its text when `texts` is given.
+
+    With `texts`, a document whose text is missing or disagrees is a problem and left out;
+    without, only what needs no text is checked (the scorer's case).
+    """
+    parsed, problems = parse_gold_file(path)
+    documents: list[GoldDocument] = []
+    for location, gold in parsed:
+        if texts is not None:
+            document = texts.get(gold.doc_id)
+            if document is None:
+                problems.append(GoldProblem(location, f"no text found for doc_id "
+                                                      f"{gold.doc_id!r}; pass its directory "
+                                                      "with --texts"))
+                continue
+            found = check_against_text(location, gold, document)
+            if found:
+                problems.extend(found)
+                continue
+        documents.append(gold)
     return documents, problems
 
 
@@ -137,9 +176,9 @@ def validate_paths(paths: list[Path], text_dirs: list[Path]
     return validate_against(paths, load_texts(text_dirs))
 
 
-def validate_against(paths: list[Path], texts: dict[str, Document]
+def validate_against(paths: list[Path], texts: dict[str, Document] | None
                      ) -> tuple[list[GoldDocument], list[GoldProblem]]:
-    """Validate every gold file under `paths` against texts already loaded."""
+    """Validate every gold file under `paths` against texts already loaded (None: no texts)."""
     files = annotation_files(paths)
     documents: list[GoldDocument] = []
     problems: list[GoldProblem] = []

@@ -107,3 +107,96 @@ def test_gold_files_validate_against_shipped_json_schema(root, gold_dir):
     schema = json.loads((root / "models" / "schema" / "gold.schema.json").read_text())
     for path in sorted(gold_dir.glob("*.json")):
         jsonschema.validate(json.loads(path.read_text(encoding="utf-8")), schema)
+
+
+TEXT = "Officials in Rome said 4,200 migrants were rescued in June, costing €3 million."
+
+
+def at(text):
+    """The offsets of `text` in TEXT."""
+    start = TEXT.index(text)
+    return {"start": start, "end": start + len(text)}
+
+
+def _gold_file(directory, spans):
+    import hashlib
+
+    directory.mkdir(exist_ok=True)
+    for item in spans:
+        item.update(at(item["text"]))
+    gold = {"doc_id": "rome-1", "published": "2024-07-02",
+            "text_sha256": hashlib.sha256(TEXT.encode()).hexdigest(), "spans": spans}
+    (directory / "rome-1.json").write_text(json.dumps(gold), encoding="utf-8")
+    return directory
+
+
+def _rome_gold(tmp_path):
+    return _gold_file(tmp_path / "gold", [
+        {"label": "GPE", "text": "Rome", "canonical": "Rome"},
+        {"label": "PEOPLE", "text": "4,200", "value": 4200, "when": "2024-06"},
+        {"label": "DATE", "text": "June", "value": "2024-06"},
+        {"label": "MONEY", "text": "€3 million", "value": 3000000,
+         "currency": "EUR", "when": "2024-06"}])
+
+
+def test_scores_a_third_party_file_without_texts(tmp_path):
+    # spaCy's doc.ents exported as they are: start, end, label, text and nothing else
+    ents = [{**at("Rome"), "label": "GPE", "text": "Rome"},
+            {**at("4,200"), "label": "CARDINAL", "text": "4,200"},
+            {**at("June"), "label": "DATE", "text": "June"},
+            {**at("€3 million"), "label": "MONEY", "text": "€3 million"}]
+    pred = tmp_path / "spacy.jsonl"
+    pred.write_text(json.dumps({"doc_id": "rome-1", "spans": ents}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", "--gold", str(_rome_gold(tmp_path)), "--pred",
+                                 str(pred), "--json", str(tmp_path / "s.json")])
+    assert result.exit_code == 0, result.output
+    assert "unknown labels: CARDINAL (1)" in result.stderr
+    scores = json.loads((tmp_path / "s.json").read_text())
+    assert scores["mentions_strict"]["micro"] == {"p": 1.0, "r": 0.75, "f": 0.8571,
+                                                  "tp": 3, "pred": 3, "gold": 4}
+    assert scores["values"]["micro"]["tp"] == 0  # no value attributes at all
+    assert scores["actors"]["micro"]["tp"] == 1  # the text stands in for the canonical
+    assert scores["facts"]["micro"]["pred"] == 0
+
+
+def test_missing_prediction_file_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["evaluate", "--gold", str(_rome_gold(tmp_path)),
+                                 "--pred", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 2
+    assert "nope.jsonl: no such prediction file" in result.stderr
+    assert "Traceback" not in result.output and "micro" not in result.stdout
+
+
+def test_zero_documents_scored_is_an_error(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    pred = tmp_path / "p.jsonl"
+    pred.write_text(json.dumps({"doc_id": "x", "spans": []}) + "\n")
+    result = runner.invoke(app, ["evaluate", "--gold", str(empty), "--pred", str(pred)])
+    assert result.exit_code == 2 and "no document scored" in result.stderr
+
+
+def test_errors_lists_boundaries_values_and_periods(tmp_path):
+    pred = tmp_path / "p.jsonl"
+    spans = [{**at("Rome"), "label": "GPE", "text": "Rome", "canonical": "Roma"},
+             {**at("said 4,200"), "label": "PEOPLE", "text": "said 4,200", "value": 4200,
+              "when": "2024"},
+             {**at("June"), "label": "DATE", "text": "June", "value": "2023-06"},
+             {**at("€3 million"), "label": "MONEY", "text": "€3 million", "value": 3000000,
+              "currency": "USD", "when": "2024-06"}]
+    pred.write_text(json.dumps({"doc_id": "rome-1", "spans": spans}) + "\n")
+    result = runner.invoke(app, ["evaluate", "--gold", str(_rome_gold(tmp_path)), "--pred",
+                                 str(pred), "--errors"])
+    assert result.exit_code == 0, result.output
+    for kind in ("BOUNDARY", "VALUE", "CURRENCY", "WHEN", "ACTOR_FN", "ACTOR_FP", "FACT_FP"):
+        assert kind in result.stdout, kind
+
+
+def test_non_finite_gold_values_are_rejected(tmp_path):
+    gold = _rome_gold(tmp_path)
+    path = gold / "rome-1.json"
+    path.write_text(path.read_text().replace('"value": 4200', '"value": Infinity'))
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "rome-1.txt").write_text(TEXT, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(gold), "--texts", str(tmp_path / "texts")])
+    assert result.exit_code == 1 and "span 1" in result.stderr
