@@ -57,26 +57,40 @@ def validate(
 
 @app.command()
 def evaluate(
-    gold: Annotated[list[Path], typer.Option(help="Gold files or directories; repeatable.")] = None,
+    gold: Annotated[list[Path], typer.Option(
+        help="Gold files or directories (default: annotations/); repeatable.")] = None,
     pred: Annotated[Optional[list[Path]], typer.Option(
-        help="Predictions to score (JSON/JSONL files or directories). "
-             "Without it, the extractor runs on the annotated texts.")] = None,
-    texts: TextsOption = None,
+        help="Predictions to score: JSON/JSONL files (or directories) shaped as spec section 7, "
+             "from migrex or any other system. Without it, migrex extracts from --texts.")
+    ] = None,
+    texts: Annotated[Optional[list[Path]], typer.Option(
+        "--texts", help="Directory of the texts (repeatable). Not needed to score --pred; "
+                        "adds context to --errors and checks offsets against the text. "
+                        "Default with the default gold or without --pred: corpus/.")] = None,
     json_file: Annotated[Optional[Path], typer.Option(
         "--json", help="Also write the scores as JSON to this file.")] = None,
     errors: Annotated[bool, typer.Option(
-        "--errors", help="List false positives, misses and wrong values with context.")] = False,
+        "--errors", help="List every error behind every level: misses, false positives, "
+                         "boundaries, values, currencies, periods, actor canonicals.")] = False,
     html_file: Annotated[Optional[Path], typer.Option(
-        "--html", help="Also write a self-contained HTML review of every document.")] = None,
+        "--html", help="Also write a self-contained HTML review of every document "
+                       "(needs the texts).")] = None,
 ) -> None:
     """Score predictions against gold at the spec's five levels, per label and micro."""
+    from .api import EvaluationError
     from .api import evaluate as run_evaluation
     from .io import atomic_writer
     from .report import print_errors, score_table
 
-    evaluation = run_evaluation(gold or [Path("annotations")], texts or [Path("corpus")], pred)
+    if texts is None and (pred is None or gold is None):
+        texts = [Path("corpus")]  # the default gold's texts, or what a fresh extraction reads
+    try:
+        evaluation = run_evaluation(gold or [Path("annotations")], texts, pred)
+    except EvaluationError as error:
+        err.print(f"error: {error}", highlight=False, markup=False)
+        raise typer.Exit(2)
     for problem in evaluation.problems:
-        err.print(problem, highlight=False, markup=False)
+        err.print(f"warning: {problem}", highlight=False, markup=False)
     scores = evaluation.score.as_dict()
     if errors:
         print_errors(out, evaluation.score, evaluation.texts)
@@ -89,14 +103,17 @@ def evaluate(
     if html_file:
         from .report_html import DocumentView, render_page
 
+        missing = [doc_id for doc_id in evaluation.gold if doc_id not in evaluation.texts]
+        if missing:
+            err.print(f"error: --html needs the texts of {len(missing)} document(s) "
+                      f"(first: {missing[0]}); pass --texts DIR", highlight=False, markup=False)
+            raise typer.Exit(2)
         views = [DocumentView(doc_id, evaluation.texts[doc_id],
                               evaluation.predictions.get(doc_id, []), gold)
                  for doc_id, gold in evaluation.gold.items()]
         with atomic_writer(html_file) as stream:
             stream.write(render_page(views, "migrex evaluation", scores))
         err.print(f"wrote {html_file}", highlight=False)
-    if evaluation.score.documents == 0:
-        raise typer.Exit(1)
 
 
 class OutputFormat(str, Enum):
