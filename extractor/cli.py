@@ -306,27 +306,77 @@ def show(
     published: Annotated[Optional[str], typer.Option(help="Publication date for every input.")
                          ] = None,
 ) -> None:
-    """Write a self-contained HTML page with each document's actors, dates and figures."""
+    """Write a self-contained HTML page with each document's actors, dates and figures.
+
+    Exit status: 0 page written, 2 usage error (a malformed --gold is one line naming the file
+    and span; nothing is extracted), 3 page written but some inputs skipped.
+    """
     from .api import extract as run_extraction
-    from .io import InputProblem, annotation_files, atomic_writer, load_json_documents
+    from .io import InputProblem, atomic_writer
     from .report_html import DocumentView, render_page
 
-    gold_spans: dict[str, list[dict]] = {}
-    for file in annotation_files([gold]) if gold else []:
-        for _, record in load_json_documents(file):
-            if isinstance(record, dict):
-                gold_spans[record["doc_id"]] = record["spans"]
+    _check_output(output)
+    gold_documents = _load_show_gold(gold) if gold is not None else {}
     views = []
+    skipped = 0
     for item in run_extraction(paths, published, with_text=True):
         if isinstance(item, InputProblem):
             err.print(str(item), highlight=False, markup=False)
+            skipped += item.skipped
             continue
-        views.append(DocumentView(item["doc_id"], item["text"], item["spans"],
-                                  gold_spans.get(item["doc_id"]) if gold else None,
+        gold_spans = None
+        if gold is not None and item["doc_id"] in gold_documents:
+            location, document = gold_documents[item["doc_id"]]
+            text = item["text"]
+            for index, span in enumerate(document.spans):
+                if not (span.start < span.end <= len(text)
+                        and text[span.start:span.end] == span.text):
+                    _fail(f"{location}: span {index}: {span.text!r} at {span.start}-{span.end} "
+                          "is not in the text; fix the gold file or run migrex validate "
+                          "(no page written)")
+            gold_spans = [span.model_dump() for span in document.spans]
+        views.append(DocumentView(item["doc_id"], item["text"], item["spans"], gold_spans,
                                   item.get("published")))
-    with atomic_writer(output) as stream:
-        stream.write(render_page(views, "migrex: " + ", ".join(paths)))
+    try:
+        with atomic_writer(output) as stream:
+            stream.write(render_page(views, "migrex: " + ", ".join(paths)))
+    except OSError as error:
+        _fail(_write_error(output, error))
     err.print(f"wrote {output} ({len(views)} document(s))", highlight=False)
+    raise typer.Exit(3 if skipped else 0)
+
+
+def _load_show_gold(gold: Path) -> dict:
+    """doc_id -> (location, GoldDocument) of every gold document under `gold`, validated
+    before any work; the first problem is one line and exit 2."""
+    from pydantic import ValidationError
+
+    from .io import InputProblem, annotation_files, load_json_documents
+    from .schema import GoldDocument
+
+    if not gold.exists():
+        _fail(f"{gold}: no such gold file or directory; check --gold")
+    documents: dict = {}
+    for file in annotation_files([gold]):
+        try:
+            for location, record in load_json_documents(file):
+                if isinstance(record, InputProblem):
+                    _fail(f"{record}; run migrex validate")
+                try:
+                    document = GoldDocument.model_validate(record)
+                except ValidationError as error:
+                    first = error.errors()[0]
+                    field = ".".join(str(part) for part in first["loc"]) or "file"
+                    _fail(f"{location}: invalid gold ({field}: {first['msg']}); "
+                          "fix it or run migrex validate")
+                if document.doc_id in documents:
+                    _fail(f"{location}: doc_id {document.doc_id!r} is also in "
+                          f"{documents[document.doc_id][0]}; keep one gold record per document")
+                documents[document.doc_id] = (location, document)
+        except (OSError, UnicodeDecodeError, RecursionError, ValueError) as error:
+            _fail(f"{file}: cannot read the gold file ({type(error).__name__}); "
+                  "save it as UTF-8 JSON")
+    return documents
 
 
 @app.command("train-figures")

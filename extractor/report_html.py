@@ -39,6 +39,16 @@ th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: ta
 """
 
 
+# the page needs no script, no fetch, no frame: only its own inline styles and SVG
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; "
+       "object-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+def _number(value: object) -> str:
+    return f"{value:,}" if isinstance(value, (int, float)) and not isinstance(value, bool) \
+        else str(value)
+
+
 @dataclass
 class DocumentView:
     """One document to render: its text, predicted spans and optional gold spans."""
@@ -54,6 +64,12 @@ class DocumentView:
         return [span for span in self.predicted if span["label"] in FIGURE_LABELS]
 
 
+def _e(value: object) -> str:
+    """Any value as HTML text or attribute content: every value reaching the page goes
+    through here (labels and statuses too, whatever a gold or prediction file holds)."""
+    return html.escape(str(value), quote=True)
+
+
 def _tooltip(span: dict) -> str:
     parts = [f"{key}: {span[key]}" for key in _ATTRIBUTES if key in span]
     return "; ".join(parts) or span["label"]
@@ -61,11 +77,12 @@ def _tooltip(span: dict) -> str:
 
 def _mark(text: str, span: dict, status: str, note: str = "") -> str:
     tip = _tooltip(span) + (f" | {note}" if note else "")
+    label = _e(span["label"])
     colour = COLOURS.get(span["label"], "#ddd")
-    return (f'<mark class="entity {status}" data-label="{span["label"]}" data-status="{status}" '
-            f'style="background: {colour}" title="{html.escape(tip)}">'
-            f'{html.escape(text[span["start"]:span["end"]])}'
-            f'<span class="label">{span["label"]}</span>'
+    return (f'<mark class="entity {_e(status)}" data-label="{label}" data-status="{_e(status)}" '
+            f'style="background: {colour}" title="{_e(tip)}">'
+            f'{_e(text[span["start"]:span["end"]])}'
+            f'<span class="label">{label}</span>'
             f'<span class="tip">{html.escape(tip)}</span></mark>')
 
 
@@ -115,9 +132,9 @@ def _facts_table(facts: list[dict]) -> str:
     if not facts:
         return '<p class="muted">No figures.</p>'
     rows = "".join(
-        f"<tr><td>{html.escape(f['label'])}</td><td class='num'>{f['value']:,}</td>"
+        f"<tr><td>{_e(f['label'])}</td><td class='num'>{_e(_number(f['value']))}</td>"
         f"<td>{html.escape(str(f.get('currency') or ''))}</td>"
-        f"<td>{html.escape(str(f.get('when') or ''))}</td><td>{html.escape(f['text'])}</td>"
+        f"<td>{html.escape(str(f.get('when') or ''))}</td><td>{_e(f['text'])}</td>"
         f"<td>{html.escape(str(f.get('source') or ''))}</td></tr>" for f in facts)
     return ("<table class='facts'><tr><th>label</th><th>value</th><th>currency</th>"
             f"<th>when</th><th>text</th><th>source</th></tr>{rows}</table>")
@@ -131,7 +148,8 @@ def scores_table(scores: dict, labels: bool = True) -> str:
         for label in ("micro",) + (LABELS if labels else ()):
             if label in scores[level]:
                 row = scores[level][label]
-                rows.append(f"<tr><td>{level if label == 'micro' else ''}</td><td>{label}</td>"
+                rows.append(f"<tr><td>{_e(level) if label == 'micro' else ''}</td>"
+                            f"<td>{_e(label)}</td>"
                             + "".join(f"<td class='num'>{row[k]:.3f}</td>" for k in "prf")
                             + "".join(f"<td class='num'>{row[k]}</td>"
                                       for k in ("tp", "pred", "gold")) + "</tr>")
@@ -189,7 +207,7 @@ def render_page(views: list[DocumentView], title: str, corpus_scores: dict | Non
                  "<h3>Values by label</h3>", bar_chart(corpus_scores, "values")]
     for view in views:
         text, hidden = render_text(view)
-        published = f" · published {view.published}" if view.published else ""
+        published = f" · published {_e(view.published)}" if view.published else ""
         body.append(f'<h2 id="{html.escape(view.doc_id)}">{html.escape(view.doc_id)}'
                     f'<span class="muted">{published}</span></h2>')
         if view.gold is not None:
@@ -198,10 +216,11 @@ def render_page(views: list[DocumentView], title: str, corpus_scores: dict | Non
             body.append(scores_table(score.as_dict(), labels=False))
         body.append(f'<div class="text">{text}</div>')
         if hidden:
-            items = "".join(f"<li>{html.escape(s['label'])} {html.escape(repr(s['text']))} "
-                            f"at {s['start']}</li>" for s in hidden)
+            items = "".join(f"<li>{_e(s['label'])} {_e(repr(s['text']))} "
+                            f"at {_e(s['start'])}</li>" for s in hidden)
             body.append(f"<p class='muted'>Missed, overlapping a prediction:</p><ul>{items}</ul>")
         body.append("<h3>Facts</h3>" + _facts_table(view.facts))
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             f"<title>{html.escape(title)}</title><style>{CSS}</style></head>"
             f"<body>{''.join(body)}</body></html>")
