@@ -16,6 +16,8 @@ _RANGE_OPEN = {"from", "between", "From", "Between"}
 _BASELINE_INTRO = {"from", "than", "compared", "over", "versus", "vs", "vs.", "on", "with"}
 _COMPARISON = {"compared", "against", "versus", "vs", "vs."}  # '..., against 600 in late 2023'
 _CONTRAST = {"while", "whereas", "although", "though"}
+_COMPARISON_TAGS = {"JJS", "RBS", "JJR", "RBR"}
+_COMPARISON_WORDS = {"record", "first", "highest", "lowest", "most", "fewest", "least", "any"}
 _PLACE_PREPOSITIONS = {"in", "at", "along", "near", "across", "into", "off"}
 _REPORT_VERBS = {"report", "say", "announce", "pledge", "record", "cite", "tell", "issue",
                  "estimate", "count", "log", "publish", "release", "show", "commit", "provide",
@@ -47,6 +49,25 @@ def crosses_clause(a: Token, b: Token) -> bool:
                  t in ancestors_b[:ancestors_b.index(common)])]
     return any(t.pos_ in ("VERB", "AUX") and _own_clause(t) and any(
         child.dep_ in ("nsubj", "nsubjpass", "expl") for child in t.children) for t in path)
+
+
+def _word_before(span: Span) -> str:
+    return span.doc[span.start - 1].lower_ if span.start > 0 else ""
+
+
+def _is_as_of(date: Span) -> bool:
+    """'as of March 31': the end of a running total."""
+    return _word_before(date) == "of" and date.start > 1 and \
+        date.doc[date.start - 2].lower_ == "as"
+
+
+def _qualifies_comparison(since: Token) -> bool:
+    """A 'since' under a superlative, comparative, 'record' or 'first' ('the highest total
+    since 2012', 'the first time since 2016', 'lower than at any point since 2020')."""
+    head = since.head
+    words = [head] + [child for child in head.children if child.dep_ in ("amod", "advmod")]
+    return any(t.tag_ in _COMPARISON_TAGS or t.lemma_.lower() in _COMPARISON_WORDS
+               for t in words)
 
 
 def _within(spans: list[Span], sentence: Span) -> list[Span]:
@@ -93,6 +114,19 @@ class FactLinker:
     def _when(self, doc: Doc, figure: Span, dates: list[Span]) -> str | None:
         options: list[tuple[int, int, str | None]] = []  # (start token, end token, value)
         used: set[int] = set()
+        since = [i for i, d in enumerate(dates) if _word_before(d) == "since"]
+        as_of = next((i for i, d in enumerate(dates) if _is_as_of(d)), None)
+        for index in since:
+            used.add(index)
+            if _qualifies_comparison(doc[dates[index].start - 1]):
+                continue  # 'the highest total since 2012' sets no period
+            end = dates[as_of]._.value if as_of is not None else doc._.published
+            if as_of is not None:
+                used.add(as_of)
+            start = dates[index]._.value
+            options.append((dates[index].start, dates[index].end,
+                            f"{start.split('/')[0]}/{end.split('/')[-1]}" if start and end
+                            else None))
         for index, first in enumerate(dates):
             if index + 1 < len(dates) and first.start > 0 and \
                     doc[first.start - 1].text in _RANGE_OPEN:
