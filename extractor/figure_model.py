@@ -30,6 +30,7 @@ class FigureTypingModel:
     @classmethod
     def fit(cls, features: list[dict], labels: list[str], groups: list[str],
             seed: int = 0) -> "FigureTypingModel":
+        import sklearn
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import GridSearchCV, GroupKFold
@@ -56,7 +57,8 @@ class FigureTypingModel:
             coef = numpy.vstack([-coef[0], coef[0]])
             intercept = numpy.array([-intercept[0], intercept[0]])
         return cls(dict(vectoriser.vocabulary_), classes, coef, intercept,
-                   {"C": chosen, "labels": classes, "examples": len(labels)})
+                   {"C": chosen, "labels": classes, "examples": len(labels),
+                    "trained_with_scikit_learn": sklearn.__version__})
 
     def predict(self, rows: list[dict]) -> list[str]:
         """The highest-scoring class of each feature dict (a linear model's decision)."""
@@ -70,17 +72,29 @@ class FigureTypingModel:
                     scores[index] += value * self.coef[:, column]
         return [self.classes[i] for i in scores.argmax(axis=1)]
 
-    def save(self, directory: Path, extra_meta: dict) -> None:
-        import sklearn
-
+    def save(self, directory: Path, extra_meta: dict | None = None) -> None:
+        """`classifier.npz` (arrays only, loaded without pickle) and `classifier.json` (meta).
+        Needs numpy only: a pipeline holding the model saves without scikit-learn."""
         directory.mkdir(parents=True, exist_ok=True)
         names = sorted(self.features, key=self.features.get)
         numpy.savez_compressed(directory / "classifier.npz", features=numpy.array(names),
                                classes=numpy.array(self.classes), coef=self.coef,
                                intercept=self.intercept)
-        meta = {**self.meta, **extra_meta, "trained_with_scikit_learn": sklearn.__version__}
+        meta = {**self.meta, **(extra_meta or {})}
         (directory / "classifier.json").write_text(json.dumps(meta, indent=2) + "\n",
                                                    encoding="utf-8")
+
+    def to_dict(self) -> dict:
+        """Plain values and arrays (for `nlp.to_bytes`)."""
+        return {"features": sorted(self.features, key=self.features.get),
+                "classes": list(self.classes), "coef": self.coef, "intercept": self.intercept,
+                "meta": self.meta}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FigureTypingModel":
+        return cls({name: i for i, name in enumerate(data["features"])}, list(data["classes"]),
+                   numpy.asarray(data["coef"]), numpy.asarray(data["intercept"]),
+                   dict(data["meta"]))
 
     @classmethod
     def load(cls, directory: Path) -> "FigureTypingModel":

@@ -33,7 +33,12 @@ def build_nlp(model: str | None = None, figures: dict | None = None) -> Language
         nlp = spacy.load(name, exclude=config["exclude"])
     except OSError as error:
         raise RuntimeError(f"spaCy pipeline {name!r} is not installed; install the package "
-                           "(pip install -e .) or pass --model NAME") from error
+                           "(pip install migrex) or pass --model NAME") from error
+    if all(component in nlp.pipe_names for component in config["components"]):
+        if figures:
+            raise RuntimeError(f"{name} is a saved migrex pipeline: its figure typing is "
+                               "part of it and cannot be overridden")
+        return nlp  # a migrex pipeline saved with nlp.to_disk: used as it was saved
     infixes = list(nlp.Defaults.infixes) + _EXTRA_INFIXES
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     for name in nlp.pipe_names:
@@ -73,9 +78,12 @@ class Extractor:
     """Extracts actors, dates and figures from documents, one output record each."""
 
     def __init__(self, model: str | None = None, batch_size: int | None = None,
-                 n_process: int = 1, figures: dict | None = None):
+                 n_process: int = 1, figures: dict | None = None, nlp: Language | None = None):
+        """`model`: the base pipeline (a package name or directory; a saved migrex pipeline is
+        used as it is); `nlp`: an already built migrex pipeline instead (e.g. `spacy.load` of
+        one saved with `nlp.to_disk`)."""
         config = pipeline_config()
-        self.nlp = build_nlp(model, figures)
+        self.nlp = nlp if nlp is not None else build_nlp(model, figures)
         self.batch_size = batch_size or config["batch_size"]
         self.n_process = n_process
         self.chunk_chars = config["max_chunk_chars"]

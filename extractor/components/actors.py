@@ -11,8 +11,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ..data import load_json
 from .attributes import ACTORS_KEY, guarded
+from .serialise import DataBacked
 
 _ACTOR_NER = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}  # LOC/NORP/FAC only via gazetteers
 _DETERMINERS = {"the", "The", "THE"}
@@ -50,11 +50,14 @@ def _opens_sentence(token) -> bool:
 class Gazetteer:
     """Organisation alias groups, places with canonical names, and names that are not actors."""
 
-    def __init__(self, nlp: Language):
-        orgs = load_json("gazetteer/orgs.json")
-        places = load_json("gazetteer/places.json")["places"]
-        blocked = load_json("gazetteer/not_actors.json")
-        titles = load_json("lexicons/titles.json")
+    files = ("gazetteer/orgs.json", "gazetteer/places.json", "gazetteer/not_actors.json",
+             "lexicons/titles.json", "lexicons/figures.json")
+
+    def __init__(self, nlp: Language, data: dict):
+        orgs = data["gazetteer/orgs.json"]
+        places = data["gazetteer/places.json"]["places"]
+        blocked = data["gazetteer/not_actors.json"]
+        titles = data["lexicons/titles.json"]
         self.org_groups = orgs["groups"]
         self.contextual = {name: set(after) for name, after in orgs["contextual"].items()
                            if not name.startswith("_")}
@@ -86,7 +89,7 @@ class Gazetteer:
         self.blocked_names = set(names)
         self.office_words = set(blocked["office_words"])
         self.not_people = set(blocked["not_people"])
-        figures = load_json("lexicons/figures.json")
+        figures = data["lexicons/figures.json"]
         self.common_nouns = {noun for label in ("ENCOUNTERS", "REMOVALS", "VISAS", "PEOPLE")
                              for noun in figures[label]["nouns"]}
         self.honorifics = set(titles["honorifics"])
@@ -105,12 +108,19 @@ class Gazetteer:
             r"(?P<name>[A-Z][\w'-]+(?: [A-Z]\.)? [A-Z][\w'-]+(?:-[A-Z][\w'-]+)?)\b")
 
 
-class ActorRecognizer:
+class ActorRecognizer(DataBacked):
     """NER actors corrected by gazetteer rules, canonicalised per document."""
+
+    needs = ("sentences", "entities")
+    data_files = Gazetteer.files
 
     def __init__(self, nlp: Language, name: str):
         self.name = name
-        self.gaz = Gazetteer(nlp)
+        self.nlp = nlp
+        self._load_data()
+
+    def _setup(self) -> None:
+        self.gaz = Gazetteer(self.nlp, self.data)
 
     # -- candidates ---------------------------------------------------------------------------
     def _gazetteer_orgs(self, doc: Doc) -> list[Candidate]:
@@ -472,6 +482,7 @@ class ActorRecognizer:
         return None
 
 
-@Language.factory("migrex_actors")
+@Language.factory("migrex_actors", assigns=["doc.spans", "span._.canonical", "span._.role"],
+                  requires=["doc.sents", "doc.ents"])
 def make_actor_recognizer(nlp: Language, name: str) -> ActorRecognizer:
     return ActorRecognizer(nlp, name)

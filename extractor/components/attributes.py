@@ -25,13 +25,38 @@ def char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
     return doc.char_span(start, end, label=label, alignment_mode="expand")
 
 
+class MissingInput(ValueError):
+    """A migrex component runs in a pipeline that does not give it what it reads."""
+
+
+_INPUT_HINTS = {
+    "sentences": ("SENT_START", "sentence boundaries: add a 'parser', 'senter' or "
+                                "'sentencizer' before it"),
+    "entities": ("ENT_IOB", "named entities: add an 'ner' component before it"),
+}
+
+
+def check_inputs(component, doc: Doc) -> None:
+    """Raise MissingInput when an earlier component should have set what `component` reads
+    (its class attribute `needs`: "sentences", "entities")."""
+    if not len(doc):
+        return
+    for need in getattr(component, "needs", ()):
+        attr, hint = _INPUT_HINTS[need]
+        if not doc.has_annotation(attr):
+            raise MissingInput(f"{component.name} needs {hint}")
+
+
 def guarded(call):
     """A component's __call__ that marks the document instead of raising, so one bad
-    document never stops a batch (in worker processes too); the runner reports it."""
+    document never stops a batch (in worker processes too); the runner reports it. A
+    pipeline that lacks the component's inputs raises MissingInput instead: that is no
+    fault of one document."""
     @functools.wraps(call)
     def wrapper(self, doc: Doc) -> Doc:
         if ERROR_KEY in doc.user_data:
             return doc
+        check_inputs(self, doc)
         try:
             return call(self, doc)
         except Exception as error:  # noqa: BLE001 - reported per document by the runner
@@ -56,6 +81,8 @@ def guarded_pipe(component, docs: Iterable[Doc], size: int, run) -> Iterator[Doc
     """`run` a batch at a time over the documents no earlier component failed on; when a
     batch fails, the (guarded) component goes one document at a time to mark the culprit."""
     for batch in batches(docs, size):
+        for doc in batch:
+            check_inputs(component, doc)
         try:
             run([doc for doc in batch if ERROR_KEY not in doc.user_data])
         except Exception:  # noqa: BLE001 - one document at a time marks the one that fails

@@ -9,10 +9,10 @@ from datetime import date
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from ..data import load_json
 from ..normalize.setting import detect_country
 from ..normalize.timex import DateContext, Tense, find_dates
 from .attributes import DATES_KEY, char_span, guarded
+from .serialise import DataBacked
 
 _FUTURE_AUX = {"will", "'ll", "shall", "wo"}
 _BARE_YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -84,12 +84,18 @@ class _LazyYears:
         return None
 
 
-class DateRecognizer:
+class DateRecognizer(DataBacked):
     """Finds dates with migrex's grammar and resolves them against `doc._.published`."""
+
+    needs = ("sentences",)
+    data_files = ("lexicons/dates.json",)
 
     def __init__(self, nlp: Language, name: str):
         self.name = name
-        lexicon = load_json("lexicons/dates.json")
+        self._load_data()
+
+    def _setup(self) -> None:
+        lexicon = self.data["lexicons/dates.json"]
         self.cues = {"future": lexicon["future_cues"], "past": lexicon["past_cues"],
                      "future_after": set(lexicon["future_after"])}
 
@@ -117,6 +123,7 @@ class DateRecognizer:
         return doc
 
 
-@Language.factory("migrex_dates")
+@Language.factory("migrex_dates", assigns=["doc.spans", "span._.value", "doc._.country"],
+                  requires=["doc.sents"])
 def make_date_recognizer(nlp: Language, name: str) -> DateRecognizer:
     return DateRecognizer(nlp, name)

@@ -7,8 +7,8 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from ..data import load_json
 from .attributes import ACTORS_KEY, DATES_KEY, FIGURES_KEY, guarded
+from .serialise import DataBacked
 
 _RANGE_LINK = re.compile(r"^[^.;]{0,80}?\b(?:until|till|to|through|thru|and)\s*$|^\s*[-–]\s*$",
                          re.IGNORECASE)
@@ -80,12 +80,18 @@ def _own_clause(verb: Token) -> bool:
         child.dep_ == "mark" and child.lower_ in _CONTRAST for child in verb.children)
 
 
-class FactLinker:
+class FactLinker(DataBacked):
     """Chooses, for every figure, the date in its sentence that it counts or reports."""
+
+    needs = ("sentences",)
+    data_files = ("lexicons/figures.json",)
 
     def __init__(self, nlp: Language, name: str):
         self.name = name
-        self.change_words = set(load_json("lexicons/figures.json")["CHANGE"]["words"])
+        self._load_data()
+
+    def _setup(self) -> None:
+        self.change_words = set(self.data["lexicons/figures.json"]["CHANGE"]["words"])
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
@@ -192,6 +198,7 @@ class FactLinker:
         return None
 
 
-@Language.factory("migrex_facts")
+@Language.factory("migrex_facts", assigns=["span._.when", "span._.source", "span._.where"],
+                  requires=["doc.sents", "token.dep", "token.pos"])
 def make_fact_linker(nlp: Language, name: str) -> FactLinker:
     return FactLinker(nlp, name)

@@ -5,16 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from ..data import MODELS_DIR, load_json
+from ..data import MODELS_DIR
 from ..figure_model import NONE, FigureTypingModel
 from ..normalize.numbers import NumberExpression, find_numbers
 from ..normalize.setting import detect_country, dollar_currency
 from .attributes import DATES_KEY, FIGURES_KEY, char_span, guarded, guarded_pipe
 from .figure_context import SPECIFIC, FigureLexicon, counted_noun
 from .figure_features import candidate_features
+from .serialise import DATA_FILE, DataBacked
 
 INHERIT = "INHERIT"  # a bare number that takes the label of a neighbouring figure
 SUBCOUNT = "SUBCOUNT"  # "..., including 105,000 family members": part of the previous figure
@@ -137,20 +139,36 @@ def _is_name_number(doc: Doc, tokens: Span) -> bool:
         and not tokens.text.startswith(("$", "£", "€"))
 
 
-class FigureRecognizer:
+TYPINGS = ("rules", "classifier", "combined", "stacked")
+
+
+class FigureRecognizer(DataBacked):
     """Finds number expressions, parses their values and decides their labels: by the rules,
     by the learned model, or by both (`typing`: rules, classifier, combined, stacked)."""
 
+    needs = ("sentences",)
+    data_files = ("lexicons/figures.json",)
+
     def __init__(self, nlp: Language, name: str, typing: str, model: str, embeddings: bool):
+        if typing not in TYPINGS:
+            raise ValueError(f"{name}: typing {typing!r} is not one of {', '.join(TYPINGS)}")
         self.name = name
-        self.lexicon = FigureLexicon(load_json("lexicons/figures.json"))
-        self.classifier = FigureClassifier(self.lexicon)
         self.typing = typing
         self.embeddings = embeddings
+        # a name under the data directory ("figures") or a directory (train-figures -o DIR)
         self.model_dir = MODELS_DIR / model
         self.model: FigureTypingModel | None = None
         if typing != "rules":
+            if not (self.model_dir / "classifier.npz").is_file():
+                raise ValueError(f"{name}: no figure-typing model in {self.model_dir} (config "
+                                 "'model': a name under the data directory or a directory "
+                                 "written by migrex train-figures -o DIR)")
             self.model = FigureTypingModel.load(self.model_dir)
+        self._load_data()
+
+    def _setup(self) -> None:
+        self.lexicon = FigureLexicon(self.data["lexicons/figures.json"])
+        self.classifier = FigureClassifier(self.lexicon)
 
     def candidates(self, doc: Doc) -> list[tuple[Span, NumberExpression, str | None]]:
         """Every number expression outside a date, with the rules' label (None: not a figure)."""
@@ -238,13 +256,29 @@ class FigureRecognizer:
         return label
 
     def to_disk(self, path, exclude=()) -> None:
-        """The learned model travels with the pipeline when it is saved."""
+        """The lexicon and the learned model travel with the pipeline when it is saved."""
+        super().to_disk(path, exclude)
         if self.model is not None:
-            self.model.save(Path(path), {})
+            self.model.save(Path(path))
 
     def from_disk(self, path, exclude=()) -> "FigureRecognizer":
+        if (Path(path) / DATA_FILE).exists():  # pipelines saved before 0.2 kept only the model
+            super().from_disk(path, exclude)
         if (Path(path) / "classifier.npz").exists():
             self.model = FigureTypingModel.load(Path(path))
+        return self
+
+    def to_bytes(self, exclude=()) -> bytes:
+        payload = self._data_payload()
+        if self.model is not None:
+            payload["model"] = self.model.to_dict()
+        return srsly.msgpack_dumps(payload)
+
+    def from_bytes(self, data: bytes, exclude=()) -> "FigureRecognizer":
+        payload = srsly.msgpack_loads(data)
+        self._restore(payload)
+        if "model" in payload:
+            self.model = FigureTypingModel.from_dict(payload["model"])
         return self
 
 
@@ -273,8 +307,11 @@ def _previous_specific(pending: list[tuple[Span, str | None, NumberExpression]],
     return None
 
 
+# the defaults are the command line's (models/pipeline.json; tests/test_plugin.py checks)
 @Language.factory("migrex_figures",
-                  default_config={"typing": "rules", "model": "figures", "embeddings": False})
+                  default_config={"typing": "stacked", "model": "figures", "embeddings": False},
+                  assigns=["doc.spans", "span._.value", "span._.currency", "doc._.country"],
+                  requires=["doc.sents", "token.dep", "token.pos", "token.lemma"])
 def make_figure_recognizer(nlp: Language, name: str, typing: str, model: str, embeddings: bool
                            ) -> FigureRecognizer:
     return FigureRecognizer(nlp, name, typing, model, embeddings)

@@ -6,7 +6,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 
-@Language.component("migrex_line_sentences")
+@Language.component("migrex_line_sentences", assigns=["token.is_sent_start"])
 def line_sentences(doc: Doc) -> Doc:
     """Mark the token after a line break as a sentence start (the parser keeps it)."""
     for token in doc[1:]:

@@ -11,8 +11,8 @@ from spacy.attrs import DEP, HEAD, LEMMA, ORTH, POS, SPACY, TAG
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..data import load_json
 from .attributes import guarded, guarded_pipe
+from .serialise import DataBacked
 
 _ATTRS = [TAG, POS, LEMMA, HEAD, DEP]
 
@@ -25,16 +25,40 @@ def _copy_tokens(doc: Doc, start: int, end: int) -> Doc:
                spaces=[bool(space) for space in words[:, 1]])
 
 
-class SyntaxOnDemand:
+class SyntaxOnDemand(DataBacked):
     """Runs the base pipeline's syntax components on the sentences that need them; the other
     sentences get a flat tree (first token as root) so their boundaries survive."""
 
+    needs = ("sentences",)
+
     def __init__(self, nlp: Language, name: str, components: list[str], trigger: str):
         self.name = name
+        self.nlp = nlp
         self.component_names = components
+        missing = [component for component in components if component not in nlp.component_names]
+        if missing:
+            raise ValueError(f"{name} runs {', '.join(missing)} of the base pipeline, which has "
+                             f"none of that name (it has {', '.join(nlp.component_names)}); "
+                             "pass config={\"components\": [...]} naming the ones it has")
         self.components = [nlp.get_pipe(component) for component in components]
-        self.trigger = re.compile(load_json(trigger)["pattern"], re.IGNORECASE)
-        self.pos_of_tag = _tag_to_pos(nlp) if "attribute_ruler" not in components else None
+        self.data_files = (trigger,)
+        self.trigger_file = trigger
+        self._load_data()
+        # the tag-to-POS map is read from the attribute ruler at the first call: when a saved
+        # pipeline loads, the ruler's patterns arrive only after this component is created
+        self._pos_of_tag = None
+
+    def _setup(self) -> None:
+        self.trigger = re.compile(self.data[self.trigger_file]["pattern"], re.IGNORECASE)
+        self._pos_of_tag = None
+
+    @property
+    def pos_of_tag(self):
+        if "attribute_ruler" in self.component_names:
+            return None
+        if self._pos_of_tag is None:
+            self._pos_of_tag = _tag_to_pos(self.nlp)
+        return self._pos_of_tag
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
@@ -110,6 +134,8 @@ def _tag_to_pos(nlp: Language):
 
 @Language.factory("migrex_syntax", default_config={
     "components": ["tok2vec", "tagger", "attribute_ruler", "lemmatizer", "parser"],
-    "trigger": "lexicons/syntax_trigger.json"})
+    "trigger": "lexicons/syntax_trigger.json"},
+    assigns=["token.tag", "token.pos", "token.lemma", "token.dep", "token.head"],
+    requires=["doc.sents"])
 def make_syntax(nlp: Language, name: str, components: list[str], trigger: str) -> SyntaxOnDemand:
     return SyntaxOnDemand(nlp, name, components, trigger)
