@@ -1,9 +1,9 @@
-"""Parquet through Hugging Face `datasets`: corpora in, documents and facts tables out."""
+"""Parquet through pyarrow (the parquet extra): corpora in, documents and facts tables out."""
 
 from __future__ import annotations
 
 import json
-import tempfile
+from itertools import islice
 from pathlib import Path
 from typing import Iterator
 
@@ -14,9 +14,10 @@ DOCUMENT_COLUMNS = ("doc_id", "published", "title", "source", "n_spans", "spans_
 
 def read_parquet_records(path: Path) -> Iterator[dict]:
     """Records of a Parquet corpus, streamed (columns doc_id, text, published?, ...)."""
-    from datasets import load_dataset
+    import pyarrow.parquet as pq
 
-    yield from load_dataset("parquet", data_files=str(path), split="train", streaming=True)
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=256):
+        yield from batch.to_pylist()
 
 
 def _document_rows(records_file: Path) -> Iterator[dict]:
@@ -42,22 +43,24 @@ def _fact_rows(records_file: Path) -> Iterator[dict]:
 
 def write_parquet_tables(records_file: Path, directory: Path) -> tuple[Path, Path]:
     """`documents.parquet` (spans as JSON text) and `facts.parquet` from a JSONL of records."""
-    from datasets import Dataset, Features, Value
+    import pyarrow
+    import pyarrow.parquet as pq
 
     directory.mkdir(parents=True, exist_ok=True)
-    text = Value("string")
-    documents = Features({"doc_id": text, "published": text, "title": text, "source": text,
-                          "n_spans": Value("int32"), "spans_json": text})
-    facts = Features({column: Value("float64") if column == "value" else
-                      Value("int32") if column in ("start", "end") else text
-                      for column in FACT_COLUMNS})
+    text = pyarrow.string()
+    documents = pyarrow.schema([(name, text) for name in ("doc_id", "published", "title",
+                                                          "source")]
+                               + [("n_spans", pyarrow.int32()), ("spans_json", text)])
+    facts = pyarrow.schema([(column, pyarrow.float64() if column == "value" else
+                             pyarrow.int32() if column in ("start", "end") else text)
+                            for column in FACT_COLUMNS])
     paths = (directory / "documents.parquet", directory / "facts.parquet")
-    with tempfile.TemporaryDirectory(prefix="migrex-arrow-") as cache:  # never a stale cache
-        for rows, features, path in ((_document_rows, documents, paths[0]),
-                                     (_fact_rows, facts, paths[1])):
-            dataset = Dataset.from_generator(rows, features=features, cache_dir=cache,
-                                             gen_kwargs={"records_file": records_file})
-            tmp = path.with_name(path.name + ".tmp")
-            dataset.to_parquet(str(tmp))
-            tmp.replace(path)
+    for rows, schema, path in ((_document_rows, documents, paths[0]),
+                               (_fact_rows, facts, paths[1])):
+        tmp = path.with_name(path.name + ".tmp")
+        stream = rows(records_file)
+        with pq.ParquetWriter(tmp, schema) as writer:
+            while chunk := list(islice(stream, 10_000)):
+                writer.write_table(pyarrow.Table.from_pylist(chunk, schema=schema))
+        tmp.replace(path)
     return paths

@@ -1,4 +1,4 @@
-"""Parquet tables through `datasets`, and the Dask engine against a local run."""
+"""Parquet tables through pyarrow, and the Dask engine against a local run."""
 
 import json
 
@@ -29,7 +29,7 @@ def _facts(records):
 
 
 def test_parquet_in_and_out(tmp_path):
-    pytest.importorskip("datasets")
+    pytest.importorskip("pyarrow")
     import pyarrow
     import pyarrow.parquet as pq
 
