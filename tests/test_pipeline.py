@@ -3,6 +3,7 @@
 import json
 
 import jsonschema
+import pytest
 from conftest import spans_by_text
 
 ARTICLE = """Border arrests fall again as removals climb
@@ -33,7 +34,7 @@ def test_figures_take_the_date_of_their_clause(extractor):
     assert spans["98,412"]["when"] == "2024-10"
     assert spans["12 percent"]["when"] == "2024-10"  # September is the baseline
     assert spans["15,300"]["when"] == "2024-10"  # last month
-    assert spans["3,100"]["when"] == "2024-06"  # since June
+    assert spans["3,100"]["when"] == "2024-06/2024-11-14"  # since June: to the published day (v2)
     assert spans["2,022"]["when"] == "2022"
     assert spans["$1.2 billion"]["when"] == "2024-11-12"  # Tuesday, said in the past
 
@@ -147,3 +148,15 @@ def test_a_full_name_after_a_title_is_a_person(extractor):
     spans = spans_by_text(extractor.extract(text, published="2024-02-28"))
     assert spans["Odalys Pereira-Quintana"]["label"] == "PERSON"
     assert "Homeland Security" not in spans  # the office is not an organisation
+
+
+@pytest.mark.parametrize("text, name", [
+    ("The Global Detention Project, a research group based in Geneva, counted 1,900 people "
+     "held in the camps.", "Global Detention Project"),
+    ("Researchers at the Mixed Migration Centre said 300 children were missing.",
+     "Mixed Migration Centre"),
+    ("The Refugee Council Initiative filed suit on Monday.", "Refugee Council Initiative"),
+])
+def test_organisations_named_like_programmes_stay_organisations(extractor, text, name):
+    record = extractor.extract(text, published="2024-03-01")
+    assert (name, "ORG") in [(s["text"], s["label"]) for s in record["spans"]]

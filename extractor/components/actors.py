@@ -261,8 +261,8 @@ class ActorRecognizer(DataBacked):
         while end > start and (doc[end - 1].text in _POSSESSIVE or doc[end - 1].is_space
                                or doc[end - 1].is_punct and doc[end - 1].text not in (".",)):
             end -= 1
-        while end > start and doc[end - 1].text in ("File", "Photo", "Staff", "Photos", "Sector"):
-            end -= 1
+        while end > start and doc[end - 1].text == "Sector":
+            end -= 1  # 'the San Diego Sector': the city is the GPE (spec section 4)
         return start, end
 
     # -- filters ---------------------------------------------------------------------------

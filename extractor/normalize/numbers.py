@@ -41,7 +41,7 @@ def number_regex() -> re.Pattern:
         rf"(?:{_alternation(lex['tens'])}|{_alternation(lex['units'])}))?)?"
     )
     scales = _alternation(lex["scales"])
-    digits = r"\d{1,3}(?:(?:,|\s,|\x20(?=\d{3}\b))\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+    digits = r"\d{1,3}(?:(?:,|\x20(?=\d{3}\b))\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
     prefix = _alternation(lex["currency_prefixes"])
     codes = _alternation(lex["currency_codes"])
     abbreviations = _alternation(lex["scale_abbreviations"])
