@@ -82,6 +82,11 @@ def evaluate(
     from .io import atomic_writer
     from .report import print_errors, score_table
 
+    if gold is None and not Path("annotations").is_dir():
+        err.print("error: no gold here (the default annotations/ is in a migrex checkout): "
+                  "pass --gold DIR with --pred FILE or --texts DIR", highlight=False,
+                  markup=False)
+        raise typer.Exit(2)
     if texts is None and (pred is None or gold is None):
         texts = [Path("corpus")]  # the default gold's texts, or what a fresh extraction reads
     try:
@@ -179,6 +184,7 @@ def extract(
                                  param_hint="--published")
     if resume and (output is None or fmt not in (OutputFormat.jsonl, OutputFormat.parquet)):
         raise typer.BadParameter("needs -o and --format jsonl or parquet", param_hint="--resume")
+    _require_extras(paths, fmt, engine)
     if engine is Engine.dask:
         _extract_on_dask(paths, output, scheduler, published, model, blocksize)
     if fmt is OutputFormat.parquet and output is None:
@@ -225,6 +231,22 @@ def extract(
     err.print(f"{writer.count} document(s) extracted{resumed}, {skipped} skipped",
               highlight=False)
     raise typer.Exit(3 if skipped else 0)
+
+
+def _require_extras(paths: list[str], fmt: OutputFormat, engine: Engine) -> None:
+    """Exit 2 with one line naming the extra, before any work, when one is missing."""
+    from .extras import MissingExtra, require
+
+    try:
+        if engine is Engine.dask:
+            require("dask", "--engine dask")
+        if fmt is OutputFormat.parquet:
+            require("parquet", "--format parquet")
+        if any(path.lower().endswith(".parquet") for path in paths):
+            require("parquet", "a Parquet input")
+    except MissingExtra as error:
+        err.print(f"error: {error}", highlight=False, markup=False)
+        raise typer.Exit(2)
 
 
 def _extract_on_dask(paths: list[str], output: Optional[Path], scheduler: Optional[str],
@@ -383,27 +405,39 @@ def _load_show_gold(gold: Path) -> dict:
 def train_figures(
     cv: Annotated[bool, typer.Option(
         "--cv", help="Compare rules, classifier, combined and stacked typing leaving one "
-                     "document out; write eval/figure_typing.md and make the winner the "
-                     "default.")] = False,
+                     "document out; the report goes beside the model.")] = False,
     output: Annotated[Optional[Path], typer.Option(
-        help="Where the trained model goes (default models/figures, or "
-             "models/figures-embeddings with --embeddings).")] = None,
+        "--output", "-o", help="Directory for the model (classifier.npz, classifier.json) and, "
+                               "with --cv, figure_typing.md (default out/figures).")] = None,
+    root: Annotated[Path, typer.Option(
+        help="The migrex checkout whose annotated documents train the model.")] = Path("."),
+    update_shipped: Annotated[bool, typer.Option(
+        "--update-shipped", help="Overwrite the shipped model (ROOT/models/figures), the report "
+                                 "ROOT/eval/figure_typing.md and, with --cv, the default typing "
+                                 "in ROOT/models/pipeline.json.")] = False,
     embeddings: Annotated[bool, typer.Option(
         help="Add MiniLM sentence embeddings (needs the transformers extra).")] = False,
 ) -> None:
-    """Train the figure-typing classifier on every annotated document."""
-    from .training import train
+    """Train the figure-typing classifier on every annotated document (needs the train extra).
+    Use the model with the figure component's config {"model": "DIR"}."""
+    from .extras import MissingExtra
+    from .training import train, training_sets
 
-    if embeddings:
-        from .embeddings import INSTALL_HINT, available
-
-        if not available():
-            err.print(f"error: --embeddings needs the transformers extra: {INSTALL_HINT}")
-            raise typer.Exit(2)
-    output = output or Path("models/figures-embeddings" if embeddings else "models/figures")
+    if update_shipped and output is not None:
+        raise typer.BadParameter("--update-shipped writes the shipped files; drop -o",
+                                 param_hint="--output")
+    name = "figures-embeddings" if embeddings else "figures"
+    output = root / "models" / name if update_shipped else output or Path("out") / name
+    report = root / "eval" / "figure_typing.md" if update_shipped else None
     command = "migrex train-figures" + (" --cv" if cv else "") + \
-        (" --embeddings" if embeddings else "")
-    winner, results = train(Path("."), output, cv, command, embeddings)
+        (" --embeddings" if embeddings else "") + (" --update-shipped" if update_shipped else "")
+    try:
+        training_sets(root)
+        winner, results = train(root, output, cv, command, embeddings, report,
+                                root / "models" / "pipeline.json" if update_shipped else None)
+    except (MissingExtra, ValueError) as error:
+        err.print(f"error: {error}", highlight=False, markup=False)
+        raise typer.Exit(2)
     if results:
         from rich.table import Table
 
@@ -416,7 +450,8 @@ def train_figures(
                               f"{row['r']:.3f}", f"{row['f']:.3f}")
             table.add_section()
         out.print(table)
-        out.print(f"winner: {winner} (now the default); report in eval/figure_typing.md")
+        where = "now the default" if update_shipped else "--update-shipped makes it the default"
+        out.print(f"winner: {winner} ({where}); report in {report or output / 'figure_typing.md'}")
     out.print(f"model written to {output}")
 
 

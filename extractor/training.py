@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .components.figure_features import candidate_features
+from .data import load_json
 from .figure_model import NONE, FigureTypingModel
 from .schema import FIGURE_LABELS
 from .validate import load_texts, validate_against
@@ -153,8 +154,9 @@ def render_report(results: dict, examples: list[Example], documents: int, digest
               "by grouped CV inside each training fold); **combined** = the rules' label where "
               "they give one, else the classifier's; **stacked** = the classifier with the rules' "
               "label as one more feature.", "",
-              f"Winner by micro F1 among the variants that run on a plain install: **{winner}**, "
-              "the default in `models/pipeline.json`. **stacked+embeddings** (when shown) adds "
+              f"Winner by micro F1 among the variants that run on a plain install: **{winner}** "
+              "(`--update-shipped` makes it the default in `models/pipeline.json`). "
+              "**stacked+embeddings** (when shown) adds "
               "the MiniLM sentence vector of the figure's sentence (`pip install -e "
               "\".[transformers]\"`, then `migrex train-figures --cv --embeddings`); it is used "
               "only when selected in the config (`\"embeddings\": true` with the model "
@@ -167,20 +169,40 @@ def render_report(results: dict, examples: list[Example], documents: int, digest
     return "\n".join(lines)
 
 
-def train(root: Path, output: Path, cv: bool, command: str, embeddings: bool = False
-          ) -> tuple[str, dict | None]:
-    """Fit the final model on every example (and compare variants when `cv`). With
-    `embeddings`, the comparison adds stacked+embeddings and the model written uses them."""
+def training_sets(root: Path) -> list[tuple[Path, Path]]:
+    """The annotated sets under `root` (a migrex checkout); ValueError in one line if none."""
     sets = [(root / gold, root / texts) for gold, texts in DEFAULT_SETS]
+    if not any(gold.is_dir() for gold, _ in sets):
+        raise ValueError(f"no annotated documents under {root.resolve()} (train-figures reads "
+                         f"{', '.join(gold for gold, _ in DEFAULT_SETS)} of a migrex checkout): "
+                         "run it in the checkout or pass --root DIR")
+    return sets
+
+
+def train(root: Path, output: Path, cv: bool, command: str, embeddings: bool = False,
+          report: Path | None = None, config_file: Path | None = None
+          ) -> tuple[str, dict | None]:
+    """Fit the final model on every example of the sets under `root` and write it to `output`
+    (and, with `cv`, compare the variants and write the comparison to `report`). With
+    `embeddings`, the comparison adds stacked+embeddings and the model written uses them.
+    `config_file` (the shipped models/pipeline.json) gets the winner as its default typing;
+    without it no shipped file is touched."""
+    from .extras import require
+
+    require("train", "train-figures")
+    if embeddings:
+        require("transformers", "train-figures --embeddings")
+    sets = training_sets(root)
     examples = build_examples(sets)
     digest = data_hash(sets)
     variants = VARIANTS + (("stacked+embeddings",) if embeddings else ())
     if embeddings:
         add_embeddings(examples)
     results = None
-    config_file = root / "models" / "pipeline.json"
-    winner = json.loads(config_file.read_text(encoding="utf-8"))["component_config"][
-        "migrex_figures"]["typing"]  # without --cv, keep training the configured variant
+    configured = json.loads(config_file.read_text(encoding="utf-8")) if config_file else \
+        load_json("pipeline.json")
+    # without --cv, keep training the configured variant
+    winner = configured["component_config"]["migrex_figures"]["typing"]
     if cv:
         results = leave_one_document_out(examples, variants)
         # the default must run on a plain install: it is chosen among the variants without
@@ -192,10 +214,13 @@ def train(root: Path, output: Path, cv: bool, command: str, embeddings: bool = F
     model.save(output, {"trained_with": command, "data_sha256": digest, "variant": final,
                         "documents": len({e.doc_id for e in examples})})
     if results is not None:
-        report = render_report(results, examples, len({e.doc_id for e in examples}), digest,
-                               winner, command)
-        (root / "eval" / "figure_typing.md").write_text(report, encoding="utf-8")
-        _set_default_typing(config_file, winner)
+        text = render_report(results, examples, len({e.doc_id for e in examples}), digest,
+                             winner, command)
+        report = report or output / "figure_typing.md"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(text, encoding="utf-8")
+        if config_file is not None:
+            _set_default_typing(config_file, winner)
     return winner, results
 
 
