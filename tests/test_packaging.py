@@ -161,3 +161,17 @@ def test_train_figures_writes_where_o_says_and_leaves_the_shipped_files(tmp_path
 def test_update_shipped_and_o_are_exclusive():
     result = runner.invoke(app, ["train-figures", "--update-shipped", "-o", "somewhere"])
     assert result.exit_code == 2
+
+
+def test_an_extraction_imports_neither_scikit_learn_nor_datasets(tmp_path):
+    code = """
+import sys
+from extractor.pipeline import Extractor
+record = Extractor().extract("Officials deported 2,400 people in May.", published="2024-06-01")
+assert record["facts"][0]["value"] == 2400, record
+print(sorted(name for name in ("sklearn", "datasets", "pandas", "torch") if name in sys.modules))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

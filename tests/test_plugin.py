@@ -166,3 +166,14 @@ def test_readme_examples_give_the_figures_they_promise():
     figures = namespace["doc"].spans[FIGURES_KEY]
     assert [(s.text, s.label_, s._.value, s._.when) for s in figures] == \
         [("12,500", "ENCOUNTERS", 12500, "2024-03")]
+
+
+def test_extract_accepts_a_saved_pipeline_as_its_model(tmp_path):
+    extractor = Extractor()
+    text = "Border Patrol agents made 8,150 arrests in the Yuma Sector in February."
+    record = extractor.extract(text, published="2024-04-02")
+    extractor.nlp.to_disk(tmp_path)
+    again = Extractor(model=str(tmp_path))
+    assert again.nlp.pipe_names == extractor.nlp.pipe_names
+    assert json.dumps(again.extract(text, published="2024-04-02")) == json.dumps(record)
+    assert record["facts"][0]["value"] == 8150
