@@ -3,6 +3,7 @@
 import csv
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app
@@ -70,11 +71,23 @@ def test_evaluate_runs_the_extractor_and_meets_the_seed_floor(tmp_path):
     _assert_floor(json.loads(out.read_text()), FLOOR)
 
 
-def test_test_articles_score_above_the_same_floor(tmp_path, root):
+# Floors a little under today's scores on sets the figure classifier was not trained on
+# (eval/README.md lists every set's role): the invented articles of eval/written/, whose
+# errors were never read, and the former held-out set (read and tuned on).
+UNTRAINED_FLOORS = {
+    "eval/written": {"mentions_lenient": 0.90, "mentions_strict": 0.88, "values": 0.87,
+                     "actors": 0.85, "facts": 0.73},
+    "eval/heldout": {"mentions_lenient": 0.91, "mentions_strict": 0.90, "values": 0.94,
+                     "actors": 0.85, "facts": 0.86},
+}
+
+
+@pytest.mark.parametrize("directory", sorted(UNTRAINED_FLOORS))
+def test_sets_not_trained_on_stay_above_their_floor(tmp_path, root, directory):
     out = tmp_path / "scores.json"
-    result = runner.invoke(app, ["evaluate", "--gold", str(root / "tests/data/gold"),
-                                 "--texts", str(root / "tests/data/articles"),
+    result = runner.invoke(app, ["evaluate", "--gold", str(root / directory / "gold"),
+                                 "--texts", str(root / directory / "articles"),
                                  "--json", str(out), "--errors"])
     assert result.exit_code == 0
     assert "FN" in result.stdout or "FP" in result.stdout  # the error listing is shown
-    _assert_floor(json.loads(out.read_text()), {**FLOOR, "actors": 0.90})
+    _assert_floor(json.loads(out.read_text()), UNTRAINED_FLOORS[directory])
