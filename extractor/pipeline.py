@@ -105,15 +105,32 @@ class Extractor:
             return
         for batch in batches(documents, self.batch_size):
             try:
-                records = list(self._merge(self.nlp.pipe(self._units(batch), as_tuples=True)))
+                records = list(self._merge(self._analyse(self._units(batch))))
             except Exception:  # noqa: BLE001 - isolate the document that fails, keep the rest
                 records = list(self._one_by_one(batch))
             yield from records
 
+    max_batch_chars = 200_000  # characters analysed together, so peak memory stays flat
+
+    def _analyse(self, units):
+        """`nlp.pipe` over the units in groups of at most `batch_size` pieces and
+        `max_batch_chars` characters: the pieces of a split document stream through."""
+        group: list = []
+        chars = 0
+        for unit in units:
+            if group and (len(group) >= self.batch_size
+                          or chars + len(unit[0].text) > self.max_batch_chars):
+                yield from self.nlp.pipe(group, as_tuples=True, batch_size=len(group))
+                group, chars = [], 0
+            group.append(unit)
+            chars += len(unit[0].text)
+        if group:
+            yield from self.nlp.pipe(group, as_tuples=True, batch_size=len(group))
+
     def _one_by_one(self, batch: list[Document]) -> Iterator[dict | InputProblem]:
         for document in batch:
             try:
-                yield from self._merge(self.nlp.pipe(self._units([document]), as_tuples=True))
+                yield from self._merge(self._analyse(self._units([document])))
             except Exception as error:  # noqa: BLE001
                 yield InputProblem(document.origin or document.doc_id,
                                    f"extraction failed ({type(error).__name__}: {error})",
