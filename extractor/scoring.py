@@ -347,8 +347,8 @@ def _error(doc_id: str, kind: str, span: dict, detail: str) -> SpanError:
 
 
 def describe(span: dict) -> str:
-    """The attributes of a span that the levels compare, as `key=value` pairs."""
-    keys = ("value", "currency", "when", "canonical")
+    """The attributes the levels compare, and the period rule behind `when`, as `key=value`."""
+    keys = ("value", "currency", "when", "when_rule", "canonical")
     return " ".join(f"{k}={span[k]!r}" for k in keys if k in span)
 
 
