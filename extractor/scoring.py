@@ -333,8 +333,10 @@ def _fact_errors(doc_id: str, gold_keys: list[tuple], pred_keys: list[tuple],
             errors.append(_error(doc_id, "FACT_FN", span, f"when={when!r}"))
         else:
             spare.discard(near)
+            rule = pred_spans[pred_keys[near]].get("when_rule")
             errors.append(_error(doc_id, "WHEN", span,
-                                 f"gold when={when!r} / predicted when={pred_keys[near][3]!r}"))
+                                 f"gold when={when!r} / predicted when={pred_keys[near][3]!r}"
+                                 + (f" (rule {rule})" if rule else "")))
     errors += [_error(doc_id, "FACT_FP", pred_spans[pred_keys[pi]],
                       f"when={pred_keys[pi][3]!r}") for pi in sorted(spare)]
     return errors
