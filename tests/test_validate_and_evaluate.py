@@ -3,6 +3,8 @@
 import json
 import shutil
 
+import pytest
+
 from typer.testing import CliRunner
 
 from extractor.api import evaluate
@@ -200,3 +202,19 @@ def test_non_finite_gold_values_are_rejected(tmp_path):
     (tmp_path / "texts" / "rome-1.txt").write_text(TEXT, encoding="utf-8")
     result = runner.invoke(app, ["validate", str(gold), "--texts", str(tmp_path / "texts")])
     assert result.exit_code == 1 and "span 1" in result.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"[1, 2, 3]", "a gold document is a JSON object, not int"),
+    (b'{"doc_id": "x", "spans": []}\xff\xfe', "cannot read"),
+    (b"[" * 100_000 + b"]" * 100_000, "cannot read"),
+    (b'{"doc_id": "x", "published": null, "text_sha256": "' + b"0" * 64
+     + b'", "spans": [{"start": 0, "end": 3, "label": "PEOPLE", "text": "abc", '
+       b'"value": NaN, "when": null}]}', "span 0"),
+])
+def test_validate_reports_hostile_gold_in_one_line(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    result = runner.invoke(app, ["validate", str(path), "--texts", str(tmp_path)])
+    assert result.exit_code == 1
+    assert message in result.stderr and "Traceback" not in result.output
