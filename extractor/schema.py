@@ -36,7 +36,7 @@ def _check_calendar(value: str) -> str:
             raise ValueError(f"month {parts[1]} out of range in {value!r}")
         if len(parts) == 3:
             date.fromisoformat(point)  # raises ValueError for a day that does not exist
-        if len(parts) == 2 and parts[1].startswith("W"):
+        if len(parts) == 2 and parts[1].startswith("W") and parts[1][1:].isdigit():
             date.fromisocalendar(int(parts[0]), int(parts[1][1:]), 1)
     return value
 
