@@ -23,10 +23,7 @@ def _shipped_dir() -> Path:
     except ModuleNotFoundError:
         # a checkout on sys.path that was never installed: the data is beside the package
         root = Path(__file__).resolve().parent.parent / "models"
-    if not isinstance(root, Path) or not (root / "pipeline.json").is_file():
-        raise RuntimeError(f"migrex's data files are missing ({root}); reinstall migrex "
-                           f"(pip install migrex) or set {OVERRIDE_VARIABLE}=DIR")
-    return root
+    return Path(str(root))  # files on disk: the package is never installed zipped
 
 
 def models_dir() -> Path:
@@ -41,4 +38,9 @@ MODELS_DIR = models_dir()
 @cache
 def load_json(relative: str) -> dict | list:
     """A JSON data file (path relative to the data directory), parsed once per process."""
-    return json.loads((MODELS_DIR / relative).read_text(encoding="utf-8"))
+    path = MODELS_DIR / relative
+    if not path.is_file():
+        # checked here, not at import: spaCy imports migrex's components in every pipeline
+        raise RuntimeError(f"migrex's data file {path} is missing; reinstall migrex or set "
+                           f"{OVERRIDE_VARIABLE} to a directory that has it")
+    return json.loads(path.read_text(encoding="utf-8"))
