@@ -44,6 +44,8 @@ def test_wheel_carries_the_data_the_marker_and_the_entry_points(tmp_path):
     assert {f"extractor/models/{name}" for name in shipped} <= names
     assert "extractor/models/figures/classifier.npz" in names
     assert "extractor/py.typed" in names
+    assert any(name.endswith(".dist-info/LICENSE") or "/licenses/LICENSE" in name
+               for name in names)
     assert "migrex_figures = extractor.components.figures:make_figure_recognizer" in entry_points
     requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
     plain = [line for line in requires if "extra ==" not in line]
