@@ -23,7 +23,7 @@ def _span_record(span: Span) -> dict:
         if span.label_ == "MONEY":
             record["currency"] = span._.currency
         record["when"] = span._.when
-        for key in ("source", "where"):
+        for key in ("when_rule", "source", "where"):
             if getattr(span._, key):
                 record[key] = getattr(span._, key)
     return record
@@ -58,6 +58,7 @@ def doc_to_record(doc: Doc, document: Document) -> dict:
 
 def _fact_record(span: Span) -> dict:
     return {"label": span.label_, "value": span._.value, "currency": span._.currency,
-            "when": span._.when, "text": span.text, "start": span.start_char,
-            "end": span.end_char, "source": span._.source, "where": span._.where,
+            "when": span._.when, "when_rule": span._.when_rule, "text": span.text,
+            "start": span.start_char, "end": span.end_char, "source": span._.source,
+            "where": span._.where,
             "sentence": " ".join(span.sent.text.split())}

@@ -8,66 +8,17 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from .attributes import ACTORS_KEY, DATES_KEY, FIGURES_KEY, guarded
+from .periods import PeriodResolver, tree_distance
 from .serialise import DataBacked
 
-_RANGE_LINK = re.compile(r"^[^.;]{0,80}?\b(?:until|till|to|through|thru|and)\s*$|^\s*[-–]\s*$",
-                         re.IGNORECASE)
-_RANGE_OPEN = {"from", "between", "From", "Between"}
-_BASELINE_INTRO = {"from", "than", "compared", "over", "versus", "vs", "vs.", "on", "with"}
-_COMPARISON = {"compared", "against", "versus", "vs", "vs."}  # '..., against 600 in late 2023'
-_CONTRAST = {"while", "whereas", "although", "though"}
-_COMPARISON_TAGS = {"JJS", "RBS", "JJR", "RBR"}
-_COMPARISON_WORDS = {"record", "first", "highest", "lowest", "most", "fewest", "least", "any"}
 _PLACE_PREPOSITIONS = {"in", "at", "along", "near", "across", "into", "off"}
 _REPORT_VERBS = {"report", "say", "announce", "pledge", "record", "cite", "tell", "issue",
                  "estimate", "count", "log", "publish", "release", "show", "commit", "provide",
                  "approve", "allocate", "grant"}
-
-
-def tree_distance(a: Token, b: Token) -> int:
-    """Edges between two tokens in the dependency tree (a large number across sentences)."""
-    steps = {a.i: 0}
-    for depth, ancestor in enumerate(a.ancestors, start=1):
-        steps[ancestor.i] = depth
-    if b.i in steps:
-        return steps[b.i]
-    for depth, ancestor in enumerate(b.ancestors, start=1):
-        if ancestor.i in steps:
-            return depth + steps[ancestor.i]
-    return 1000
-
-
-def crosses_clause(a: Token, b: Token) -> bool:
-    """True when the tree path between two tokens passes into a clause with its own subject
-    that is coordinated ('..., and the budget for 2024 stands at ...') or contrasted
-    ('..., while only 9,900 workers were granted permits ...')."""
-    ancestors_a = [a] + list(a.ancestors)
-    ancestors_b = [b] + list(b.ancestors)
-    common = next((t for t in ancestors_a if t in ancestors_b), None)
-    path = [t for t in ancestors_a + ancestors_b if common is None or t.i != common.i
-            and (t in ancestors_a[:ancestors_a.index(common)] or
-                 t in ancestors_b[:ancestors_b.index(common)])]
-    return any(t.pos_ in ("VERB", "AUX") and _own_clause(t) and any(
-        child.dep_ in ("nsubj", "nsubjpass", "expl") for child in t.children) for t in path)
-
-
-def _word_before(span: Span) -> str:
-    return span.doc[span.start - 1].lower_ if span.start > 0 else ""
-
-
-def _is_as_of(date: Span) -> bool:
-    """'as of March 31': the end of a running total."""
-    return _word_before(date) == "of" and date.start > 1 and \
-        date.doc[date.start - 2].lower_ == "as"
-
-
-def _qualifies_comparison(since: Token) -> bool:
-    """A 'since' under a superlative, comparative, 'record' or 'first' ('the highest total
-    since 2012', 'the first time since 2016', 'lower than at any point since 2020')."""
-    head = since.head
-    words = [head] + [child for child in head.children if child.dep_ in ("amod", "advmod")]
-    return any(t.tag_ in _COMPARISON_TAGS or t.lemma_.lower() in _COMPARISON_WORDS
-               for t in words)
+# a place in capitals (its region and a wire service in brackets may follow) and a dash
+_DATELINE = re.compile(r"^[ \t]*(?P<place>[A-Z][\w.'’]*(?:[ .'’-]+[A-Z][\w.'’]*){0,3}"
+                       r"(?:,[ \t]*[A-Z][\w.'’]*(?:[ .][A-Z][\w.'’]*){0,3}){0,2})"
+                       r"(?:[ \t]*\([^()\n]{1,40}\)[ \t]*|[ \t]+)(?:—|–|--|-)", re.MULTILINE)
 
 
 def _within(spans: list[Span], sentence: Span) -> list[Span]:
@@ -75,88 +26,35 @@ def _within(spans: list[Span], sentence: Span) -> list[Span]:
     return [s for s in spans if s.start >= sentence.start and s.end <= sentence.end]
 
 
-def _own_clause(verb: Token) -> bool:
-    return verb.dep_ == "conj" or verb.dep_ == "advcl" and any(
-        child.dep_ == "mark" and child.lower_ in _CONTRAST for child in verb.children)
-
-
 class FactLinker(DataBacked):
-    """Chooses, for every figure, the date in its sentence that it counts or reports."""
+    """Gives every figure its period (`when`, with the rule behind it), source and place."""
 
     needs = ("sentences",)
-    data_files = ("lexicons/figures.json",)
+    data_files = ("lexicons/figures.json", "lexicons/periods.json")
 
     def __init__(self, nlp: Language, name: str):
         self.name = name
         self._load_data()
 
     def _setup(self) -> None:
-        self.change_words = set(self.data["lexicons/figures.json"]["CHANGE"]["words"])
+        self.periods = PeriodResolver(
+            self.data["lexicons/periods.json"],
+            set(self.data["lexicons/figures.json"]["CHANGE"]["words"]))
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
         dates = list(doc.spans.get(DATES_KEY, []))
-        actors = list(doc.spans.get(ACTORS_KEY, []))
-        for figure in doc.spans.get(FIGURES_KEY, []):
-            figure._.when = self._when(doc, figure, _within(dates, figure.sent))
+        figures = list(doc.spans.get(FIGURES_KEY, []))
+        datelines = dateline_ranges(doc.text)
+        actors = [a for a in doc.spans.get(ACTORS_KEY, [])
+                  if not any(start <= a.start_char < end for start, end in datelines)]
+        for figure in figures:
+            period = self.periods.resolve(figure, _within(dates, figure.sent),
+                                          _within(figures, figure.sent))
+            figure._.when, figure._.when_rule = period.value, period.rule
             figure._.source = self._source(figure, actors)
             figure._.where = self._where(figure, actors)
         return doc
-
-    def _is_baseline(self, doc: Doc, figure: Span, date: Span) -> bool:
-        """'a 45% drop from December 2023', 'up from 44,000 over the whole of 2018-19': a date
-        under 'from'/'than'/'on' that hangs off a change word is the comparison base."""
-        for token in [date.root] + list(date.root.ancestors)[:6]:
-            is_intro = token.lower_ in _COMPARISON or token.lower_ in _BASELINE_INTRO and any(
-                self._is_change(t) for t in (token.head, token.head.head))
-            if is_intro:
-                # the figure under the same phrase is the compared one: the date is its own
-                return figure.root not in token.subtree
-        return False
-
-    def _is_change(self, token: Token) -> bool:
-        return token.lemma_.lower() in self.change_words or token.lower_ in self.change_words
-
-    def _when(self, doc: Doc, figure: Span, dates: list[Span]) -> str | None:
-        options: list[tuple[int, int, str | None]] = []  # (start token, end token, value)
-        used: set[int] = set()
-        since = [i for i, d in enumerate(dates) if _word_before(d) == "since"]
-        as_of = next((i for i, d in enumerate(dates) if _is_as_of(d)), None)
-        for index in since:
-            used.add(index)
-            if _qualifies_comparison(doc[dates[index].start - 1]):
-                continue  # 'the highest total since 2012' sets no period
-            end = dates[as_of]._.value if as_of is not None else doc._.published
-            if as_of is not None:
-                used.add(as_of)
-            start = dates[index]._.value
-            options.append((dates[index].start, dates[index].end,
-                            f"{start.split('/')[0]}/{end.split('/')[-1]}" if start and end
-                            else None))
-        for index, first in enumerate(dates):
-            if index + 1 < len(dates) and first.start > 0 and \
-                    doc[first.start - 1].text in _RANGE_OPEN:
-                second = dates[index + 1]
-                link = doc.text[first.end_char:second.start_char]
-                if _RANGE_LINK.match(link) and first._.value and second._.value:
-                    options.append((first.start, second.end,
-                                    f"{first._.value}/{second._.value}"))
-                    used.update((index, index + 1))
-        for index, date in enumerate(dates):
-            if index not in used and not self._is_baseline(doc, figure, date):
-                options.append((date.start, date.end, date._.value))
-        options = [o for o in options
-                   if not all(crosses_clause(figure.root, t) for t in doc[o[0]:o[1]])]
-        if not options:
-            return None
-
-        def distance(option: tuple[int, int, str | None]) -> tuple[int, int, int]:
-            start, end, _ = option
-            gap = figure.start - end if end <= figure.start else start - figure.end
-            tree = min(tree_distance(figure.root, token) for token in doc[start:end])
-            return (tree, max(gap, 0), 0 if end <= figure.start else 1)
-
-        return min(options, key=distance)[2]
 
     @staticmethod
     def _where(figure: Span, actors: list[Span]) -> str | None:
@@ -178,27 +76,60 @@ class FactLinker(DataBacked):
 
     @staticmethod
     def _source(figure: Span, actors: list[Span]) -> str | None:
-        """The actor that reports or provides the figure, when the sentence says so."""
+        """The actor that reports or provides the figure, when its sentence says so: the
+        subject (or passive agent) of a reporting verb, the figure's own verb first, or the
+        object of 'according to'. `actors` holds no dateline."""
         sentence = figure.sent
         in_sentence = _within(actors, sentence)
         if not in_sentence:
             return None
-        for token in sentence:
-            if token.lower_ == "according" and token.i + 1 < sentence.end:
-                for actor in in_sentence:
-                    if actor.start > token.i and actor.start <= token.i + 4:
-                        return actor._.canonical
-            if token.pos_ == "VERB" and token.lemma_.lower() in _REPORT_VERBS:
-                for child in token.children:
-                    if child.dep_ in ("nsubj", "nsubjpass"):
-                        for actor in in_sentence:  # the subject, or its name ('CBP agents')
-                            if actor.start <= child.i < actor.end or \
-                                    actor.root.head is child and actor.root.dep_ == "compound":
-                                return actor._.canonical
+        own = [t for t in figure.root.ancestors if _reports(t)][:1]
+        according = [t for t in sentence if t.lower_ == "according"]
+        others = [t for t in sentence if _reports(t) and t not in own]
+        for word in own + according + others:
+            if word.lower_ == "according":
+                phrases = [c for t in word.children if t.lower_ == "to" for c in t.children]
+            else:
+                phrases = [c for c in word.children if c.dep_ == "nsubj"] + [
+                    c for a in word.children if a.dep_ == "agent" for c in a.children]
+            actor = _named_by(phrases, in_sentence)
+            if actor is not None:
+                return actor._.canonical
         return None
 
 
-@Language.factory("migrex_facts", assigns=["span._.when", "span._.source", "span._.where"],
+def _named_by(phrases: list[Token], actors: list[Span]) -> Span | None:
+    """The actor noun phrases name: one a head is in ('the Home Office'), else one that
+    modifies or renames a head ('CBP agents', 'the agency Frontex'), else the first inside
+    one ('a spokesman for the ministry')."""
+    inside = [(head, [a for a in actors if a.root in head.subtree]) for head in phrases]
+    tiers = (lambda a, head: a.start <= head.i < a.end,
+             lambda a, head: a.root.head == head and a.root.dep_ in ("compound", "appos"),
+             lambda a, head: True)
+    return next((a for tier in tiers for head, found in inside for a in found
+                 if tier(a, head)), None)
+
+
+def _reports(token: Token) -> bool:
+    return token.pos_ == "VERB" and token.lemma_.lower() in _REPORT_VERBS
+
+
+def dateline_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges of datelines: a place before a dash at the start of a line, in
+    capitals ('LONDON —', 'McALLEN, Texas —') or with a wire service ('Nairobi, Kenya
+    (Reuters) -'), or in any case at the start of the text ('Madrid – ')."""
+    start = len(text) - len(text.lstrip())
+    return [match.span() for match in _DATELINE.finditer(text)
+            if _in_capitals(match.group("place").split()[0]) or "(" in match.group(0)
+            or match.start("place") == start]
+
+
+def _in_capitals(word: str) -> bool:
+    return sum(c.isupper() for c in word) > max(1, sum(c.islower() for c in word))
+
+
+@Language.factory("migrex_facts", assigns=["span._.when", "span._.when_rule", "span._.source",
+                                             "span._.where"],
                   requires=["doc.sents", "token.dep", "token.pos"])
 def make_fact_linker(nlp: Language, name: str) -> FactLinker:
     return FactLinker(nlp, name)
