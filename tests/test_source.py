@@ -53,6 +53,12 @@ def _sources(extractor, text: str) -> dict[str, str | None]:
     ("Canada will admit 485,000 permanent residents in 2024, according to figures released by "
      "Immigration, Refugees and Citizenship Canada.", "485,000",
      "Immigration, Refugees and Citizenship Canada"),
+    # ...but not a name reached only through a verb that does not report
+    ("Ottawa plans to admit 20,000 refugees next year, according to a draft plan obtained by "
+     "Reuters.", "20,000", None),
+    # a coordinated reporting verb shares its subject
+    ("Home Secretary Yvette Cooper visited Dover on Monday and said 4,000 people would be "
+     "returned.", "4,000", "Yvette Cooper"),
     # the name the subject's head is, not a possessor in front of it
     ("The EU's border agency Frontex reported 54,000 irregular crossings in the first quarter.",
      "54,000", "Frontex"),

@@ -90,7 +90,7 @@ class FactLinker(DataBacked):
             if word.lower_ == "according":
                 phrases = [c for t in word.children if t.lower_ == "to" for c in t.children]
             else:
-                phrases = [c for c in word.children if c.dep_ == "nsubj"] + [
+                phrases = _subjects(word) + [
                     c for a in word.children if a.dep_ == "agent" for c in a.children]
             actor = _named_by(phrases, in_sentence)
             if actor is not None:
@@ -102,12 +102,31 @@ def _named_by(phrases: list[Token], actors: list[Span]) -> Span | None:
     """The actor noun phrases name: one a head is in ('the Home Office'), else one that
     modifies or renames a head ('CBP agents', 'the agency Frontex'), else the first inside
     one ('a spokesman for the ministry')."""
-    inside = [(head, [a for a in actors if a.root in head.subtree]) for head in phrases]
+    inside = [(head, [a for a in actors if _names_inside(a.root, head)]) for head in phrases]
     tiers = (lambda a, head: a.start <= head.i < a.end,
              lambda a, head: a.root.head == head and a.root.dep_ in ("compound", "appos"),
              lambda a, head: True)
     return next((a for tier in tiers for head, found in inside for a in found
                  if tier(a, head)), None)
+
+
+def _names_inside(name: Token, head: Token) -> bool:
+    """A name inside the phrase of `head`, and not only through a verb that does not report
+    ('figures released by the ministry' names it, 'a report obtained by a newspaper' not)."""
+    for token in [name] + list(name.ancestors):
+        if token == head:
+            return True
+        if token.pos_ == "VERB" and not _reports(token):
+            return False
+    return False
+
+
+def _subjects(verb: Token) -> list[Token]:
+    """A verb's subjects; a coordinated verb shares its head's ('X arrived and said ...')."""
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if not subjects and verb.dep_ == "conj":
+        return _subjects(verb.head)
+    return subjects
 
 
 def _reports(token: Token) -> bool:
