@@ -14,6 +14,8 @@ def _span_record(span: Span) -> dict:
               "text": span.text}
     if span.label_ in ACTOR_LABELS:
         record["canonical"] = span._.canonical
+        if span.id_:
+            record["id"] = span.id_
         if span._.role:
             record["role"] = span._.role
     elif span.label_ == "DATE":

@@ -67,6 +67,10 @@ class DateSpan(_Span):
 
 
 class MoneySpan(_Span):
+    id: str | None = Field(None, min_length=1, description=(
+        "Output only, beyond the spec (section 7 allows extra keys): the gazetteer id of the "
+        "actor, the same in every document ('iso:US', 'iso:US-TX', 'geonames:5520993', "
+        "'Department of Homeland Security' for DHS too); absent when the actor is not in it."))
     label: Literal["MONEY"]
     value: Number
     currency: str = Field(pattern=r"^[A-Z]{3}$")

@@ -90,14 +90,15 @@ def test_saved_pipeline_carries_its_own_data(tmp_path):
     nlp.to_disk(tmp_path)
     data_file = tmp_path / "migrex_actors" / "data.json"
     payload = json.loads(data_file.read_text(encoding="utf-8"))
-    payload["files"]["gazetteer/orgs.json"]["groups"].append(
-        {"names": ["Lumen Aid Collective"], "acronyms": ["LAC"]})
+    payload["files"]["gazetteer/orgs.patterns.json"].extend(
+        {"label": "ORG", "pattern": name, "id": "Lumen Aid Collective"}
+        for name in ("Lumen Aid Collective", "LAC"))
     data_file.write_text(json.dumps(payload), encoding="utf-8")
     reloaded = Extractor(nlp=spacy.load(tmp_path))
     orgs = [s["text"] for s in reloaded.extract(text, "2024-06-01")["spans"]
             if s["label"] == "ORG"]
     assert "Lumen Aid Collective" in orgs
-    assert reloaded.nlp.get_pipe("migrex_actors").gaz.org_alias["LAC"] >= 0
+    assert reloaded.nlp.get_pipe("migrex_actors").gaz.org_id["LAC"] == "Lumen Aid Collective"
 
 
 def test_components_round_trip_through_bytes():

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.pipeline.span_ruler import SpanRuler
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -23,8 +25,10 @@ _DATELINE = re.compile(r"^(?P<place>[A-Z][A-Za-z.]*[A-Z][A-Za-z. ]*?)(?:,[^()\n]
                        r" ?[—–-]", re.MULTILINE)
 _PLACE_PREPOSITIONS = {"in", "off", "near", "outside"}  # 'in Smith' is rare, 'to Reuters' is not
 _LOCATIVE = {"in", "from", "at", "near", "across", "outside", "inside", "to", "toward", "towards"}
-_BYLINE = re.compile(r"^By [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}, (?P<outlet>(?:[A-Z][\w&'-]+ ?){1,4})"
-                     r"\s*$", re.MULTILINE)
+_NAME = r"[A-Z][\w'’.-]+(?: (?:[A-Z][\w'’.-]+|von|van|der|de|la|del|di|da|bin|al)){1,3}"
+# 'By Ana Ruiz', 'By Ana Ruiz and Tom Lee', 'By Ana Ruiz | The Valley Sun', 'By ANA RUIZ, Staff Writer'
+_BYLINE = re.compile(rf"^[Bb][Yy]:? (?P<names>{_NAME}(?:(?:, | and | & ){_NAME})*)"
+                     r"(?:\s*(?:[|,/—–]| - )\s*(?P<rest>[^\n]{2,60}?))?[ \t]*$", re.MULTILINE)
 _MASTHEAD = re.compile(r"^(?P<outlet>(?:[A-Z][\w&'-]+ ?){1,4}) \| ", re.MULTILINE)
 _SECTOR = re.compile(r"(?P<place>(?:[A-Z][a-z]+ )?[A-Z][a-z]+) Sector\b")
 _STOP_WORDS = {"of", "and", "for", "the", "on", "in", "de", "la", "del", "&"}
@@ -36,7 +40,7 @@ class Candidate:
     end: int
     label: str
     priority: float  # higher wins overlaps: organisation gazetteer 3, NER 2, place gazetteer 1
-    key: int | None = None  # gazetteer entry
+    key: str | None = None  # the gazetteer id
 
 
 def _opens_sentence(token) -> bool:
@@ -47,39 +51,55 @@ def _opens_sentence(token) -> bool:
     return True
 
 
-class Gazetteer:
-    """Organisation alias groups, places with canonical names, and names that are not actors."""
+def _is_acronym(name: str) -> bool:
+    """'DHS', 'U.N.', 'DoS': one word with two or more capitals."""
+    return " " not in name and sum(c.isupper() for c in name) >= 2
 
-    files = ("gazetteer/orgs.json", "gazetteer/places.json", "gazetteer/not_actors.json",
-             "lexicons/titles.json", "lexicons/figures.json")
+
+def _span_ruler(nlp: Language, patterns: list[dict]) -> SpanRuler:
+    """A span ruler over the patterns, tokenised exactly as the pipeline tokenises text."""
+    tokenizer_only = spacy.blank(nlp.lang, vocab=nlp.vocab)
+    tokenizer_only.tokenizer = nlp.tokenizer
+    ruler = SpanRuler(tokenizer_only, spans_key=None)
+    ruler.add_patterns(patterns)
+    return ruler
+
+
+class Gazetteer:
+    """Organisations and places as span-ruler patterns with ids, names that are not actors."""
+
+    files = ("gazetteer/orgs.patterns.json", "gazetteer/places.patterns.json",
+             "gazetteer/org_context.json", "gazetteer/not_actors.json",
+             "gazetteer/cleaning.json", "lexicons/titles.json", "lexicons/figures.json")
 
     def __init__(self, nlp: Language, data: dict):
-        orgs = data["gazetteer/orgs.json"]
-        places = data["gazetteer/places.json"]["places"]
+        orgs = data["gazetteer/orgs.patterns.json"]
+        places = data["gazetteer/places.patterns.json"]
         blocked = data["gazetteer/not_actors.json"]
         titles = data["lexicons/titles.json"]
-        self.org_groups = orgs["groups"]
-        self.contextual = {name: set(after) for name, after in orgs["contextual"].items()
-                           if not name.startswith("_")}
-        self.org_matcher = PhraseMatcher(nlp.vocab)
-        self.org_alias: dict[str, int] = {}
-        for index, group in enumerate(self.org_groups):
-            for name in group["names"] + group["acronyms"]:
-                self.org_alias[name] = index
-            self.org_matcher.add(f"ORG{index}", list(nlp.tokenizer.pipe(
-                group["names"] + group["acronyms"])))
-        self.places = places
-        self.place_alias: dict[str, int] = {}
-        self.place_folded: dict[str, int] = {}
-        self.place_matcher = PhraseMatcher(nlp.vocab)
-        for index, place in enumerate(places):
-            aliases = place["aliases"] + [alias.upper() for alias in place["aliases"]
-                                          if len(alias) > 3]
-            for alias in aliases:
-                self.place_alias[alias] = index
-                self.place_folded[alias.casefold()] = index
-            self.place_matcher.add(f"GPE{index}", list(nlp.tokenizer.pipe(aliases)))
-        self.ambiguous_places = set(blocked["ambiguous_places"])
+        self.cleaning = data["gazetteer/cleaning.json"]
+        self.contextual = {name: set(after) for name, after
+                           in data["gazetteer/org_context.json"].items() if not name.startswith("_")}
+        self.org_id = {line["pattern"]: line["id"] for line in orgs}
+        self.org_names: dict[str, list[str]] = {}  # id -> its spelled-out names
+        for line in orgs:
+            if not _is_acronym(line["pattern"]):
+                self.org_names.setdefault(line["id"], []).append(line["pattern"])
+        # headlines and datelines in capitals: 'MEXICO', 'EL PASO'
+        shouted = [dict(line, pattern=line["pattern"].upper()) for line in places
+                   if len(line["pattern"]) > 3 and line["pattern"].upper() != line["pattern"]]
+        self.ruler = _span_ruler(nlp, [{k: line[k] for k in ("label", "pattern", "id")}
+                                       for line in orgs + places + shouted])
+        self.place_id = {line["pattern"]: line["id"] for line in places + shouted}
+        self.place_folded = {alias.casefold(): place for alias, place in self.place_id.items()}
+        self.place_names = {line["id"]: line["canonical"] for line in places}
+        self.countries = {line["pattern"] for line in places if line["id"].count(":") == 1
+                          and len(line["id"]) == len("iso:US")}
+        self.needs_context = {line["pattern"] for line in places + shouted
+                              if line.get("needs_context")}
+        bodies = self.cleaning["generic_bodies"]
+        self.generic = set(bodies["heads"]) | {f"{m} {h}" for m in bodies["modifiers"]
+                                               for h in bodies["heads"]}
         self.block_matcher = PhraseMatcher(nlp.vocab)
         names = blocked["regions"] + blocked["programmes"] + blocked["parties_and_groups"] \
             + blocked["boilerplate"]
@@ -108,6 +128,175 @@ class Gazetteer:
             r"(?P<name>[A-Z][\w'-]+(?: [A-Z]\.)? [A-Z][\w'-]+(?:-[A-Z][\w'-]+)?)\b")
 
 
+# -- clean-up rules over one NER span ------------------------------------------------------
+# Each rule is small and named, with its words in models/gazetteer/cleaning.json under its key
+# (in the manner of presidio's recognizers); `apply` returns the span's new (start, end, label),
+# or None to drop it. The gazetteer's own names never pass through them.
+Edit = tuple[int, int, str] | None
+
+
+class SpanRule:
+    key = ""
+
+    def __init__(self, gaz: "Gazetteer"):
+        self.gaz = gaz
+        entry = gaz.cleaning[self.key]
+        self.words = set(entry.get("words", entry.get("phrases", entry.get("heads", []))))
+
+    def apply(self, doc: Doc, start: int, end: int, label: str) -> Edit:
+        raise NotImplementedError
+
+
+class PressFurniture(SpanRule):
+    """'For Immediate Release', 'Press Release', 'Key Takeaways': labels of the page."""
+    key = "press_furniture"
+
+    def apply(self, doc, start, end, label):
+        text = doc[start:end].text
+        line = _line_of(doc, start).strip(" :•-–—")
+        return None if text in self.words or line in self.words else (start, end, label)
+
+
+class DateInName(SpanRule):
+    """'Gulf Daily Wire - 4th Feb': the name ends before the date and its dash."""
+    key = "dates_in_names"
+
+    def apply(self, doc, start, end, label):
+        for token in doc[start + 1:end]:
+            if token.text in self.words or token.like_num or token.text[:1].isdigit():
+                cut = token.i
+                while cut > start and (doc[cut - 1].is_punct or doc[cut - 1].is_space):
+                    cut -= 1
+                return (start, cut, label) if cut > start else None
+        return start, end, label
+
+
+class HeadlineVerb(SpanRule):
+    """'Committee Approves FY24 Bill', 'Senate Passes': a title-case verb ends the name."""
+    key = "headline_verbs"
+
+    def apply(self, doc, start, end, label):
+        if label == "GPE":
+            return start, end, label
+        for token in doc[start + 1:end]:
+            if token.text in self.words:
+                return start, token.i, label
+        if end < len(doc) and doc[end].text in self.words and label == "ORG" \
+                and _opens_sentence(doc[start]) and doc[start:end].text in self.gaz.generic:
+            return None  # 'Committee' of 'Committee Approves'
+        return start, end, label
+
+
+class GenericBody(SpanRule):
+    """'the Committee', 'the Full Committee', 'this Administration': no particular body."""
+    key = "generic_bodies"
+
+    def __init__(self, gaz):
+        super().__init__(gaz)
+        self.modifiers = set(gaz.cleaning[self.key]["modifiers"])
+
+    def apply(self, doc, start, end, label):
+        words = doc[start:end].text.split()
+        if label == "ORG" and words and words[-1] in self.words | {"Force"} \
+                and all(w in self.modifiers or w in self.words for w in words[:-1]):
+            return None
+        return start, end, label
+
+
+class ReportTitle(SpanRule):
+    """'Global Humanitarian Overview', 'Monthly Operational Update', 'UC Encounters': the
+    title of a report or a data series, not its publisher."""
+    key = "report_titles"
+
+    def apply(self, doc, start, end, label):
+        if label == "ORG" and doc[end - 1].text in self.words:
+            return None
+        return start, end, label
+
+
+class HeadingLine(SpanRule):
+    """An NER organisation on a title-case headline or section heading with no organisation
+    word in it ('Illegal Border Crossings in the Central Route Have Doubled')."""
+    key = "report_titles"
+
+    def apply(self, doc, start, end, label):
+        if label != "ORG" or any(t.text in self.gaz.organisation_words for t in doc[start:end]):
+            return start, end, label
+        words = [w for w in _line_of(doc, start).split() if w[:1].isalpha()]
+        capitalised = [w for w in words if w[0].isupper()]
+        content = [w for w in words if w.lower() not in _STOP_WORDS]
+        is_heading = len(content) >= 3 and len(capitalised) >= 0.8 * len(content) \
+            and not _line_of(doc, start).rstrip().endswith((".", '"', "”"))
+        return None if is_heading else (start, end, label)
+
+
+class LeaderGovernment(SpanRule):
+    """'the Lopez administration', 'the Maduro regime': the leader is a PERSON."""
+    key = "leader_governments"
+
+    def apply(self, doc, start, end, label):
+        last = doc[end - 1].text
+        if end - start > 1 and last in self.words:
+            end -= 1
+        elif not (end < len(doc) and doc[end].text in self.words):
+            return start, end, label
+        name = doc[start:end]
+        if label == "GPE" or name.text in self.gaz.place_id or name.text in self.gaz.org_id \
+                or not all(t.is_title and t.is_alpha for t in name) or len(name) > 3:
+            return start, end, label
+        return start, end, "PERSON"
+
+
+class NameParticles(SpanRule):
+    """'Ursula von der Leyen', 'Ana de la Cruz', 'John F. Kennedy': a person's name goes on
+    across lower-case particles and middle initials the NER cut it at."""
+    key = "name_particles"
+
+    def apply(self, doc, start, end, label):
+        if label != "PERSON":
+            return start, end, label
+        i = end
+        while i < len(doc) and (doc[i].text in self.words or _is_initial(doc[i])):
+            i += 1
+        if i > end and i < len(doc) and doc[i].is_title and doc[i].is_alpha:
+            end = i + 1
+        i = start
+        while i > 0 and doc[i - 1].text in self.words:
+            i -= 1
+        if i < start and i > 0 and doc[i - 1].is_title and doc[i - 1].is_alpha \
+                and not doc[i - 1].is_sent_start:
+            start = i - 1
+        return start, end, label
+
+
+class PlaceHead(SpanRule):
+    """'Kandahar Province', 'Harris County' taken as an organisation: a place."""
+    key = "place_heads"
+
+    def apply(self, doc, start, end, label):
+        if label == "ORG" and 1 < end - start <= 3 and doc[end - 1].text in self.words \
+                and not any(t.text in self.gaz.organisation_words for t in doc[start:end - 1]):
+            return start, end, "GPE"
+        return start, end, label
+
+
+def _line_of(doc: Doc, i: int) -> str:
+    """The text line holding token i."""
+    text = doc.text
+    begin = text.rfind("\n", 0, doc[i].idx) + 1
+    stop = text.find("\n", doc[i].idx)
+    return text[begin:stop if stop >= 0 else len(text)]
+
+
+def _is_initial(token) -> bool:
+    """'F.' in 'John F. Kennedy'."""
+    return len(token.text) == 2 and token.text[0].isupper() and token.text[1] == "."
+
+
+SPAN_RULES = (PressFurniture, DateInName, HeadlineVerb, GenericBody, ReportTitle, HeadingLine,
+              LeaderGovernment, NameParticles, PlaceHead)
+
+
 class ActorRecognizer(DataBacked):
     """NER actors corrected by gazetteer rules, canonicalised per document."""
 
@@ -121,14 +310,28 @@ class ActorRecognizer(DataBacked):
 
     def _setup(self) -> None:
         self.gaz = Gazetteer(self.nlp, self.data)
+        self.rules = [rule(self.gaz) for rule in SPAN_RULES]
+
+    def _clean_up(self, doc: Doc, start: int, end: int, label: str) -> Edit:
+        """The span after every clean-up rule, or None when one drops it."""
+        if doc[start:end].text in self.gaz.org_id or doc[start:end].text in self.gaz.place_id:
+            return start, end, label
+        edit: Edit = (start, end, label)
+        for rule in self.rules:
+            edit = rule.apply(doc, *edit)
+            if edit is None or edit[0] >= edit[1]:
+                return None
+        return edit
 
     # -- candidates ---------------------------------------------------------------------------
-    def _gazetteer_orgs(self, doc: Doc) -> list[Candidate]:
-        spans = []
-        for _, start, end in self.gaz.org_matcher(doc):
-            spans.append(Span(doc, start, end, label="ORG"))
-        kept = filter_spans(spans)
-        found = [Candidate(s.start, s.end, "ORG", 3, self.gaz.org_alias.get(s.text)) for s in kept]
+    def _gazetteer(self, doc: Doc) -> list[Candidate]:
+        """Organisations (priority 3) and places (priority 1) the span ruler finds, each kind
+        cut to its longest non-overlapping matches, with the pattern's id as key."""
+        matches = self.gaz.ruler.match(doc)
+        found = []
+        for label, priority in (("ORG", 3), ("GPE", 1)):
+            found += [Candidate(s.start, s.end, label, priority, s.id_)
+                      for s in filter_spans([m for m in matches if m.label_ == label])]
         for token in doc:
             following = doc[token.i + 1] if token.i + 1 < len(doc) else None
             if token.text in self.gaz.contextual and (
@@ -136,11 +339,6 @@ class ActorRecognizer(DataBacked):
                     or following is not None and following.text in self.gaz.contextual[token.text]):
                 found.append(Candidate(token.i, token.i + 1, "ORG", 3))
         return found
-
-    def _places(self, doc: Doc) -> list[Candidate]:
-        spans = [Span(doc, start, end, label="GPE") for _, start, end in self.gaz.place_matcher(doc)]
-        return [Candidate(s.start, s.end, "GPE", 1, self.gaz.place_alias.get(s.text))
-                for s in filter_spans(spans)]
 
     def _ner(self, doc: Doc) -> list[Candidate]:
         found = []
@@ -151,9 +349,12 @@ class ActorRecognizer(DataBacked):
                 start, end = self._trim(doc, start, end, ent.label_)
                 if start >= end:
                     continue
-                label = ent.label_
+                edit = self._clean_up(doc, start, end, ent.label_)
+                if edit is None:
+                    continue
+                start, end, label = edit
                 if end - start > 1 and doc[end - 1].text in self.gaz.government_words \
-                        and doc[start:end - 1].text in self.gaz.place_alias:
+                        and doc[start:end - 1].text in self.gaz.place_id:
                     end, label = end - 1, "GPE"  # 'the United States Government' -> the country
                 text = doc[start:end].text
                 if not self._looks_like_name(doc[start:end]):
@@ -167,17 +368,17 @@ class ActorRecognizer(DataBacked):
                 if split:
                     found.extend(split)
                     continue
-                if text in self.gaz.place_alias and label != "GPE" and (
-                        text not in self.gaz.ambiguous_places
+                if text in self.gaz.place_id and label != "GPE" and (
+                        text not in self.gaz.needs_context
                         or start > 0 and doc[start - 1].lower_ in _LOCATIVE):
                     label = "GPE"
                 elif doc[end - 1].text == "Sector" or end < len(doc) and doc[end].text == "Sector":
                     label = "GPE"
                 elif label in ("PERSON", "ORG") and end - start == 1 and start > 0 \
                         and doc[start - 1].lower_ in _PLACE_PREPOSITIONS \
-                        and text not in self.gaz.org_alias:
+                        and text not in self.gaz.org_id:
                     label = "GPE"  # 'off Lampedusa', 'in Agadez'
-                if text in self.gaz.org_alias or part > 0 and doc[start - 1].text in _SPLITTERS:
+                if text in self.gaz.org_id or part > 0 and doc[start - 1].text in _SPLITTERS:
                     label = "ORG"  # 'Andrew Lichtenstein/Corbis via Getty Images': credits
                 if label in ("LOC", "NORP", "FAC") or any(
                         t.like_email or t.like_url for t in doc[start:end]):
@@ -186,8 +387,8 @@ class ActorRecognizer(DataBacked):
                         t.text in self.gaz.title_words or t.text in self.gaz.office_words
                         for t in doc[start:end])):
                     continue
-                found.append(Candidate(start, end, label, 2, self.gaz.place_alias.get(text)
-                                       if label == "GPE" else self.gaz.org_alias.get(text)))
+                found.append(Candidate(start, end, label, 2, self.gaz.place_id.get(text)
+                                       if label == "GPE" else self.gaz.org_id.get(text)))
         return found
 
     def _looks_like_name(self, span: Span) -> bool:
@@ -196,7 +397,7 @@ class ActorRecognizer(DataBacked):
         if first.is_lower and first.is_alpha and first.text not in ("de", "van", "von"):
             return False
         if len(span) == 1 and first.is_upper and len(first.text) > 5 \
-                and first.text not in self.gaz.place_alias and first.text not in self.gaz.org_alias:
+                and first.text not in self.gaz.place_id and first.text not in self.gaz.org_id:
             return False
         if len(span) == 1 and (first.pos_ == "ADJ" or first.tag_ == "NNS"
                                or self._is_demonym(first.text)
@@ -214,7 +415,7 @@ class ActorRecognizer(DataBacked):
             if not (previous.is_title and previous.is_alpha) or previous.is_sent_start \
                     or previous.text in self.gaz.title_words \
                     or previous.text in self.gaz.office_words \
-                    or previous.text in self.gaz.place_alias or previous.text in self.gaz.org_alias \
+                    or previous.text in self.gaz.place_id or previous.text in self.gaz.org_id \
                     or start >= 2 and doc[start - 2].lower_ in ("of", "the", "and"):
                 break
             start -= 1
@@ -225,7 +426,7 @@ class ActorRecognizer(DataBacked):
         word = word.removesuffix("s")
         for suffix in ("n", "an", "ian", "ean", "ese", "i", "ish"):
             stem = word.removesuffix(suffix)
-            if stem != word and any(stem + end in self.gaz.place_alias
+            if stem != word and any(stem + end in self.gaz.countries
                                     for end in ("", "a", "o", "e", "y")):
                 return True
         return False
@@ -234,11 +435,11 @@ class ActorRecognizer(DataBacked):
         """'Ambassador to Guatemala Tobin Bradley' tagged as one name: a place, then a person."""
         for cut in range(start + 1, end - 1):
             place, rest = doc[start:cut], doc[cut:end]
-            if place.text in self.gaz.place_alias and place.text not in self.gaz.ambiguous_places \
+            if place.text in self.gaz.place_id and place.text not in self.gaz.needs_context \
                     and 2 <= len(rest) <= 3 and all(t.is_title and t.is_alpha for t in rest) \
                     and start > 0 and doc[start - 1].lower_ in ("to", "of", "in", "from") \
-                    and rest.text not in self.gaz.org_alias:
-                return [Candidate(start, cut, "GPE", 2, self.gaz.place_alias[place.text]),
+                    and rest.text not in self.gaz.org_id:
+                return [Candidate(start, cut, "GPE", 2, self.gaz.place_id[place.text]),
                         Candidate(cut, end, "PERSON", 2)]
         return []
 
@@ -292,15 +493,15 @@ class ActorRecognizer(DataBacked):
     @guarded
     def __call__(self, doc: Doc) -> Doc:
         blocks = [(start, end) for _, start, end in self.gaz.block_matcher(doc)]
-        candidates = self._gazetteer_orgs(doc) + self._news_furniture(doc) + self._ner(doc) \
-            + self._places(doc)
+        candidates = self._gazetteer(doc) + self._news_furniture(doc) + self._ner(doc)
         candidates = [c for c in candidates if not self._blocked(doc, c, blocks)]
         places = [c for c in candidates if c.priority == 1]
         for place in places:
-            if any(c.priority == 2 and c.label == "GPE" and place.start <= c.start
+            confident = doc[place.start:place.end].text not in self.gaz.needs_context
+            if any(c.priority == 2 and (c.label == "GPE" or confident) and place.start <= c.start
                    and c.end <= place.end and (c.start, c.end) != (place.start, place.end)
                    for c in candidates):
-                place.priority = 2.5  # 'Washington, D.C.' over the NER's 'Washington'
+                place.priority = 2.5  # 'Cote d'Ivoire' over the NER's PERSON 'Cote'
         kept: list[Candidate] = []
         for candidate in sorted(candidates, key=lambda c: (-c.priority, c.start)):
             if any(candidate.start < k.end and k.start < candidate.end for k in kept):
@@ -308,14 +509,13 @@ class ActorRecognizer(DataBacked):
             if candidate.priority == 2 and candidate.label != "PERSON" \
                     and self._only_places(doc, candidate, places):
                 continue  # 'U.S.-Mexico' tagged as one ORG: the places come separately
-            if candidate.priority < 2 and candidate.key is not None and \
-                    self.gaz.places[candidate.key]["aliases"][0] in self.gaz.ambiguous_places \
-                    and not self._ner_supports(doc, candidate):
+            if candidate.priority < 2 and doc[candidate.start:candidate.end].text \
+                    in self.gaz.needs_context and not self._ner_supports(doc, candidate):
                 continue
             kept.append(candidate)
         kept = self._propagate_person_names(doc, kept)
         kept.sort(key=lambda c: c.start)
-        spans = [Span(doc, c.start, c.end, label=c.label) for c in kept]
+        spans = [Span(doc, c.start, c.end, label=c.label, span_id=c.key or 0) for c in kept]
         self._canonicalise(doc, spans)
         doc.spans[ACTORS_KEY] = spans
         return doc
@@ -331,7 +531,7 @@ class ActorRecognizer(DataBacked):
         for candidate in kept:
             if candidate.label != "PERSON" and candidate.priority == 2 \
                     and doc[candidate.start:candidate.end].text in forms:
-                candidate.label = "PERSON"
+                candidate.label, candidate.key = "PERSON", None
         pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(form)}(?![\w-])"
                                       for form in sorted(forms, key=len, reverse=True)))
         taken = [(doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1])) for c in kept]
@@ -358,20 +558,21 @@ class ActorRecognizer(DataBacked):
             if place is not None and index is not None:
                 found.append(Candidate(place.start, place.end, "GPE", 3, index))
             outlets.add(match["outlet"].strip())
-        outlets.update(m["outlet"].strip() for m in _BYLINE.finditer(doc.text))
-        outlets.update(m["outlet"].strip() for m in _MASTHEAD.finditer(doc.text))
+        found += self._bylines(doc, outlets)
+        outlets.update(m["outlet"].strip() for m in _MASTHEAD.finditer(doc.text)
+                       if not m["outlet"].startswith(("By ", "BY ")))
         for outlet in sorted(outlets):
-            if outlet in self.gaz.place_alias or outlet.isupper() or len(outlet) < 3:
+            if outlet in self.gaz.place_id or outlet.isupper() or len(outlet) < 3:
                 continue
             for other in re.finditer(rf"(?<!\w){re.escape(outlet)}(?!\w)", doc.text):
                 span = doc.char_span(other.start(), other.end())
                 if span is not None:  # the outlet wherever it is named
                     found.append(Candidate(span.start, span.end, "ORG", 3,
-                                           self.gaz.org_alias.get(outlet)))
+                                           self.gaz.org_id.get(outlet)))
         for match in self.gaz.apposition.finditer(doc.text):
             name = match["name"]
             words = name.replace("-", " ").split()
-            if name in self.gaz.place_alias or name in self.gaz.org_alias or any(
+            if name in self.gaz.place_id or name in self.gaz.org_id or any(
                     w in self.gaz.organisation_words or w in self.gaz.title_words for w in words):
                 continue
             span = doc.char_span(match.start("name"), match.end("name"))
@@ -380,17 +581,39 @@ class ActorRecognizer(DataBacked):
         for match in self.gaz.titled_name.finditer(doc.text):
             name = match["name"]
             words = name.split()
-            if words[0] in self.gaz.title_words or name in self.gaz.org_alias or any(
-                    w in self.gaz.organisation_words or w in self.gaz.place_alias for w in words):
+            if words[0] in self.gaz.title_words or name in self.gaz.org_id or any(
+                    w in self.gaz.organisation_words or w in self.gaz.place_id for w in words):
                 continue
             span = doc.char_span(match.start("name"), match.end("name"))
             if span is not None:
                 found.append(Candidate(span.start, span.end, "PERSON", 2.3))
         for match in _SECTOR.finditer(doc.text):
             span = doc.char_span(match.start("place"), match.end("place"))
-            if span is not None and match["place"] not in self.gaz.org_alias:
+            if span is not None and match["place"] not in self.gaz.org_id:
                 found.append(Candidate(span.start, span.end, "GPE", 2.5,
-                                       self.gaz.place_alias.get(match["place"])))
+                                       self.gaz.place_id.get(match["place"])))
+        return found
+
+    def _bylines(self, doc: Doc, outlets: set[str]) -> list[Candidate]:
+        """Bylines in their many formats: the people (PERSON), and an outlet after '|', a
+        dash or a comma (ORG, added to `outlets`), unless it is the writer's role."""
+        found = []
+        roles = set(self.gaz.cleaning["byline_roles"]["words"])
+        for match in _BYLINE.finditer(doc.text):
+            names = [(m.start() + match.start("names"), m.group())
+                     for m in re.finditer(_NAME, match["names"])]
+            rest = (match["rest"] or "").strip()
+            if len(names) > 1 and not re.search(r" and | & ", match["names"]) and not rest:
+                rest = names.pop()[1]  # 'By Ana Ruiz, Valley Wire': the outlet, not a name
+            if rest.startswith(("The ", "the ")):
+                rest = rest[4:]
+            if rest and rest.split()[0] not in roles and rest[0].isupper():
+                outlets.add(rest)
+            for start, name in names:
+                span = doc.char_span(start, start + len(name))
+                if span is not None and not any(w in self.gaz.organisation_words
+                                                for w in name.split()):
+                    found.append(Candidate(span.start, span.end, "PERSON", 2.6))
         return found
 
     def _only_places(self, doc: Doc, candidate: Candidate, places: list[Candidate]) -> bool:
@@ -434,13 +657,12 @@ class ActorRecognizer(DataBacked):
         return self._clean(best.text)
 
     def _org_canonical(self, span: Span, orgs: list[Span]) -> str:
-        group = self.gaz.org_alias.get(span.text)
-        if group is not None:
-            names = self.gaz.org_groups[group]["names"]
-            present = [o.text for o in orgs if o.text in names]
-            if present:
-                return max(present, key=len)
-            return span.text
+        """The fullest spelled-out name of the same organisation in the document (by
+        gazetteer id, else by initials), else the mention as written (spec section 4)."""
+        if span.id_:
+            names = self.gaz.org_names.get(span.id_, [])
+            present = [o.text for o in orgs if o.id_ == span.id_ and o.text in names]
+            return max(present, key=len) if present else self._clean(span.text)
         if span.text.isupper() and len(span.text) >= 2:
             letters = span.text.replace(".", "")
             for other in orgs:
@@ -450,11 +672,9 @@ class ActorRecognizer(DataBacked):
         return self._clean(span.text)
 
     def _place_canonical(self, span: Span) -> str:
-        index = self.gaz.place_alias.get(span.text)
-        if index is None:
-            index = self.gaz.place_folded.get(span.text.casefold())
-        if index is not None:
-            return self.gaz.places[index]["canonical"]
+        place = span.id_ or self.gaz.place_folded.get(span.text.casefold())
+        if place:
+            return self.gaz.place_names[place]
         return span.text.title() if span.text.isupper() and len(span.text) > 3 else span.text
 
     def _role(self, span: Span) -> str | None:
