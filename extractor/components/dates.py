@@ -14,7 +14,7 @@ from ..normalize.timex import DateContext, Tense, find_dates
 from .attributes import DATES_KEY, char_span, guarded
 from .serialise import DataBacked
 
-_FUTURE_AUX = {"will", "'ll", "shall", "wo"}
+_FUTURE_AUX = {"will", "'ll", "shall", "wo", "must", "should"}  # modals of what is due
 _BARE_YEAR = re.compile(r"^(?:19|20)\d\d$")
 # a year that frames what follows ('In 2022, ... in November'), not a modifier ('a 2015 law')
 _YEAR_INTRO = re.compile(r"\b(?:[Ii]n|[Dd]uring|[Ff]or|[Tt]hroughout|[Oo]f|[Bb]y)\s+$")
@@ -39,11 +39,14 @@ def tense_of(token: Token, cues: dict) -> Tense:
     if verb.pos_ not in ("VERB", "AUX"):
         return upcoming
     auxiliaries = [child for child in verb.children if child.dep_ in ("aux", "auxpass")]
+    auxiliaries += [grand for aux in auxiliaries for grand in aux.children if grand.dep_ == "aux"]
     if any(aux.lower_ in _FUTURE_AUX for aux in auxiliaries) or verb.lower_ in _FUTURE_AUX:
         return "future"
     if any(aux.lemma_ == "go" and aux.tag_ == "VBG" for aux in auxiliaries):
         return "future"
-    if verb.tag_ in ("VBD", "VBN") or any(aux.tag_ == "VBD" for aux in auxiliaries):
+    # a participle alone ('wants the camps emptied by April') says nothing about time
+    if verb.tag_ == "VBD" or (verb.tag_ == "VBN" and auxiliaries) \
+            or any(aux.tag_ == "VBD" for aux in auxiliaries):
         return "past"
     if any(aux.lemma_ == "have" for aux in auxiliaries):
         return "past"
@@ -51,8 +54,8 @@ def tense_of(token: Token, cues: dict) -> Tense:
 
 
 class _LazyYears:
-    """Bare years ('In 2022, ...') before an offset, found only if a month or 'that year'
-    asks for them."""
+    """Bare years ('In 2022, ...') framing a sentence, found only if an expression without a
+    year asks for them."""
 
     def __init__(self, doc: Doc):
         self.doc = doc
@@ -69,11 +72,6 @@ class _LazyYears:
             self._years = [int(d.text) for d in found]
             self._sentence_starts = [sent.start_char for sent in self.doc.sents]
 
-    def before(self, offset: int) -> int | None:
-        self._load()
-        index = bisect_right(self._offsets, offset) - 1
-        return self._years[index] if index >= 0 else None
-
     def in_sentence(self, offset: int) -> int | None:
         self._load()
         starts = self._sentence_starts
@@ -88,7 +86,7 @@ class DateRecognizer(DataBacked):
     """Finds dates with migrex's grammar and resolves them against `doc._.published`."""
 
     needs = ("sentences",)
-    data_files = ("lexicons/dates.json",)
+    data_files = ("lexicons/dates.json", "lexicons/date_rules.json")
 
     def __init__(self, nlp: Language, name: str):
         self.name = name
@@ -111,7 +109,7 @@ class DateRecognizer(DataBacked):
             return tense_of(span[0], self.cues) if span is not None and len(span) else None
 
         ctx = DateContext(published=published, tense_at=tense_at, country=doc._.country,
-                          sentence_year=years.in_sentence, last_year=years.before)
+                          sentence_year=years.in_sentence)
         spans: list[Span] = []
         for found in find_dates(doc.text, ctx):
             span = char_span(doc, found.start, found.end, "DATE")
