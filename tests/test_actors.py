@@ -109,3 +109,10 @@ def test_saved_pipeline_carries_its_patterns(tmp_path, extractor):
     reloaded = Extractor(nlp=spacy.load(tmp_path))
     spans = actors(reloaded, "The Corvid Relief Fund paid for tents.")
     assert first(spans, "Corvid Relief Fund")["id"] == "Corvid Relief Fund"
+
+
+def test_an_acronym_defined_in_brackets_takes_the_name_before_it(extractor):
+    spans = actors(extractor, "The Lakeshore Resettlement Network (LRN) housed 90 families. "
+                              "LRN volunteers said more would come.")
+    assert {s["canonical"] for s in spans if s["text"] == "LRN"} == \
+        {"Lakeshore Resettlement Network"}

@@ -514,6 +514,7 @@ class ActorRecognizer(DataBacked):
                 continue
             kept.append(candidate)
         kept = self._propagate_person_names(doc, kept)
+        kept = self._defined_acronyms(doc, kept)
         kept.sort(key=lambda c: c.start)
         spans = [Span(doc, c.start, c.end, label=c.label, span_id=c.key or 0) for c in kept]
         self._canonicalise(doc, spans)
@@ -542,6 +543,23 @@ class ActorRecognizer(DataBacked):
             if span is not None:
                 kept.append(Candidate(span.start, span.end, "PERSON", 2))
                 taken.append((match.start(), match.end()))
+        return kept
+
+    def _defined_acronyms(self, doc: Doc, kept: list[Candidate]) -> list[Candidate]:
+        """'the Lakeshore Resettlement Network (LRN)': the acronym is that organisation
+        wherever the document uses it."""
+        taken = [(doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1])) for c in kept]
+        for candidate in [c for c in kept if c.label == "ORG"]:
+            end_char = doc[candidate.end - 1].idx + len(doc[candidate.end - 1])
+            defined = re.match(r" ?\((?P<acronym>[A-Z][A-Za-z]{1,7})\)", doc.text[end_char:])
+            if not defined or not _is_acronym(defined["acronym"]):
+                continue
+            for match in re.finditer(rf"(?<![\w-]){defined['acronym']}(?![\w-])", doc.text):
+                span = doc.char_span(match.start(), match.end())
+                if span is not None and not any(match.start() < end and start < match.end()
+                                                for start, end in taken):
+                    kept.append(Candidate(span.start, span.end, "ORG", 2, candidate.key))
+                    taken.append((match.start(), match.end()))
         return kept
 
     def _news_furniture(self, doc: Doc) -> list[Candidate]:
@@ -664,6 +682,10 @@ class ActorRecognizer(DataBacked):
             present = [o.text for o in orgs if o.id_ == span.id_ and o.text in names]
             return max(present, key=len) if present else self._clean(span.text)
         if span.text.isupper() and len(span.text) >= 2:
+            for other in orgs:  # 'the Office for Refugee Support (ORS)': defined in brackets
+                following = span.doc.text[other.end_char:other.end_char + len(span.text) + 3]
+                if other is not span and following.strip() == f"({span.text})":
+                    return self._clean(other.text)
             letters = span.text.replace(".", "")
             for other in orgs:
                 initials = "".join(w[0] for w in other.text.split() if w.lower() not in _STOP_WORDS)
