@@ -59,6 +59,15 @@ def _sources(extractor, text: str) -> dict[str, str | None]:
     # a coordinated reporting verb shares its subject
     ("Home Secretary Yvette Cooper visited Dover on Monday and said 4,000 people would be "
      "returned.", "4,000", "Yvette Cooper"),
+    # an explicit 'according to' outranks a verb that may not report
+    ("According to the Tourism Board of Jersey, Saint Helier adds 12,000 seasonal workers each "
+     "summer.", "12,000", "Tourism Board of Jersey"),
+    # reporting verbs beyond 'say'
+    ("Martin Okello, the agency's regional director, noted that 2,300 families had returned in "
+     "June.", "2,300", "Martin Okello"),
+    ("The Red Cross warned that 15,000 people could be displaced by the floods.", "15,000",
+     "Red Cross"),
+    ('"We have resettled 900 refugees this year," Maria Lopez added.', "900", "Maria Lopez"),
     # the name the subject's head is, not a possessor in front of it
     ("The EU's border agency Frontex reported 54,000 irregular crossings in the first quarter.",
      "54,000", "Frontex"),

@@ -14,7 +14,8 @@ from .serialise import DataBacked
 _PLACE_PREPOSITIONS = {"in", "at", "along", "near", "across", "into", "off"}
 _REPORT_VERBS = {"report", "say", "announce", "pledge", "record", "cite", "tell", "issue",
                  "estimate", "count", "log", "publish", "release", "show", "commit", "provide",
-                 "approve", "allocate", "grant"}
+                 "approve", "allocate", "grant", "add", "state", "note", "confirm", "warn",
+                 "highlight", "reveal", "write", "explain"}
 # a place in capitals (its region and a wire service in brackets may follow) and a dash
 _DATELINE = re.compile(r"^[ \t]*(?P<place>[A-Z][\w.'’]*(?:[ .'’-]+[A-Z][\w.'’]*){0,3}"
                        r"(?:,[ \t]*[A-Z][\w.'’]*(?:[ .][A-Z][\w.'’]*){0,3}){0,2})"
@@ -77,8 +78,8 @@ class FactLinker(DataBacked):
     @staticmethod
     def _source(figure: Span, actors: list[Span]) -> str | None:
         """The actor that reports or provides the figure, when its sentence says so: the
-        subject (or passive agent) of a reporting verb, the figure's own verb first, or the
-        object of 'according to'. `actors` holds no dateline."""
+        object of 'according to', else the subject (or passive agent) of a reporting verb, the
+        figure's own verb first. `actors` holds no dateline."""
         sentence = figure.sent
         in_sentence = _within(actors, sentence)
         if not in_sentence:
@@ -86,7 +87,7 @@ class FactLinker(DataBacked):
         own = [t for t in figure.root.ancestors if _reports(t)][:1]
         according = [t for t in sentence if t.lower_ == "according"]
         others = [t for t in sentence if _reports(t) and t not in own]
-        for word in own + according + others:
+        for word in according + own + others:
             if word.lower_ == "according":
                 phrases = [c for t in word.children if t.lower_ == "to" for c in t.children]
             else:
