@@ -60,6 +60,13 @@ class FigureTypingModel:
                    {"C": chosen, "labels": classes, "examples": len(labels),
                     "trained_with_scikit_learn": sklearn.__version__})
 
+    def check_classes(self, labels: tuple[str, ...]) -> None:
+        """ValueError if the model predicts a label the label declaration does not have."""
+        unknown = sorted(set(self.classes) - set(labels) - {NONE})
+        if unknown:
+            raise ValueError(f"the figure-typing model predicts {', '.join(unknown)}, which "
+                             "labels.json does not declare: retrain it (migrex train-figures)")
+
     def predict(self, rows: list[dict]) -> list[str]:
         """The highest-scoring class of each feature dict (a linear model's decision)."""
         if not rows:

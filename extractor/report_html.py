@@ -5,15 +5,13 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from .labels import GROUPS as LABEL_GROUPS, declared_labels, names_in
 from .schema import FIGURE_LABELS, LABELS
 from .scoring import LEVELS, Score, match_spans, score_document, values_agree
 
-# one colour family per label group: actors cool blues and violets, time green, figures warm
-COLOURS = {"PERSON": "#b9a8fb", "ORG": "#9fd3f7", "GPE": "#a9b8f5", "DATE": "#b5e3c9",
-           "MONEY": "#ffe08a", "ENCOUNTERS": "#ffb4a2", "REMOVALS": "#ffc98f",
-           "VISAS": "#f9c6e0", "PEOPLE": "#ffd8b5", "PERCENT": "#f3e6a1"}
-GROUPS = {"actors": ("PERSON", "ORG", "GPE"), "time": ("DATE",),
-          "figures": ("MONEY", "ENCOUNTERS", "REMOVALS", "VISAS", "PEOPLE", "PERCENT")}
+# colours and legend groups from the label declaration (models/labels.json)
+COLOURS = {spec.name: spec.colour for spec in declared_labels()}
+GROUPS = {group: names_in(declared_labels(), group) for group in LABEL_GROUPS}
 _ATTRIBUTES = ("canonical", "role", "value", "currency", "when", "source", "where")
 
 CSS = """

@@ -14,9 +14,17 @@ from pydantic import (
     StrictInt,
 )
 
-ACTOR_LABELS: tuple[str, ...] = ("PERSON", "ORG", "GPE")
-DATE_LABEL = "DATE"
-FIGURE_LABELS: tuple[str, ...] = ("MONEY", "ENCOUNTERS", "REMOVALS", "VISAS", "PEOPLE", "PERCENT")
+from .labels import declared_labels, names_in
+
+# every label list below comes from the one declaration, models/labels.json
+_DECLARED = declared_labels()
+ACTOR_LABELS: tuple[str, ...] = names_in(_DECLARED, "actors")
+(DATE_LABEL,) = names_in(_DECLARED, "time")
+FIGURE_LABELS: tuple[str, ...] = names_in(_DECLARED, "figures")
+# figure labels that carry a currency (MONEY) and those that do not (the counts and PERCENT)
+_MONEY_LABELS = tuple(spec.name for spec in _DECLARED
+                      if spec.group == "figures" and "currency" in spec.attributes)
+_COUNT_LABELS = tuple(name for name in FIGURE_LABELS if name not in _MONEY_LABELS)
 LABELS: tuple[str, ...] = ACTOR_LABELS + (DATE_LABEL,) + FIGURE_LABELS
 VALUE_LABELS: tuple[str, ...] = (DATE_LABEL,) + FIGURE_LABELS
 FACT_COLUMNS: tuple[str, ...] = ("doc_id", "label", "value", "currency", "when", "text", "start",
@@ -57,12 +65,12 @@ class _Span(BaseModel):
 
 
 class ActorSpan(_Span):
-    label: Literal["PERSON", "ORG", "GPE"]
+    label: Literal[ACTOR_LABELS]
     canonical: str = Field(min_length=1)
 
 
 class DateSpan(_Span):
-    label: Literal["DATE"]
+    label: Literal[DATE_LABEL]
     value: Timex | None
 
 
@@ -71,14 +79,14 @@ class MoneySpan(_Span):
         "Output only, beyond the spec (section 7 allows extra keys): the gazetteer id of the "
         "actor, the same in every document ('iso:US', 'iso:US-TX', 'geonames:5520993', "
         "'Department of Homeland Security' for DHS too); absent when the actor is not in it."))
-    label: Literal["MONEY"]
+    label: Literal[_MONEY_LABELS]
     value: Number
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     when: Timex | None
 
 
 class CountSpan(_Span):
-    label: Literal["ENCOUNTERS", "REMOVALS", "VISAS", "PEOPLE", "PERCENT"]
+    label: Literal[_COUNT_LABELS]
     value: Number
     when: Timex | None
 
@@ -102,7 +110,7 @@ class Fact(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    label: Literal["MONEY", "ENCOUNTERS", "REMOVALS", "VISAS", "PEOPLE", "PERCENT"]
+    label: Literal[FIGURE_LABELS]
     value: Number
     currency: str | None = None
     when: Timex | None

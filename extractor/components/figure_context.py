@@ -2,56 +2,121 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Callable
+
 from spacy.tokens import Token
 
-SPECIFIC = ("ENCOUNTERS", "REMOVALS", "VISAS")
+from ..figure_model import NONE
+from ..labels import LabelSpec, typed_by
+
 
 
 class FigureLexicon:
-    """Lemma -> label maps for counted nouns and governing verbs, from `models/lexicons`."""
+    """Lemma -> label maps for counted nouns and governing verbs (`lexicons/figures.json`), for
+    the figure labels of the label declaration (`labels.json`)."""
 
-    def __init__(self, data: dict):
+    def __init__(self, data: dict, labels: tuple[LabelSpec, ...],
+                 lemmatize: Callable[[str], str] | None = None):
+        self.specific = typed_by(labels, "specific")
+        (self.general,) = typed_by(labels, "general")
+        (self.money,) = typed_by(labels, "currency")
+        (self.percent,) = typed_by(labels, "percent")
+        self.counts = (self.general,) + self.specific  # the labels a count of people can take
         self.nouns: dict[str, str] = {}
         self.verbs: dict[str, str] = {}
-        for label in ("PEOPLE", "VISAS", "REMOVALS", "ENCOUNTERS"):  # later wins: specific last
-            for noun in data[label]["nouns"]:
-                self.nouns[noun] = label
-            for verb in data[label]["verbs"]:
-                self.verbs[verb] = label
-        for noun in data["NOT_COUNTED"]["nouns"]:
-            self.nouns[noun] = "NONE"
+        for label in self.counts:
+            entry = data.get(label)
+            if entry is None:
+                raise ValueError(f"lexicons/figures.json has no entry for the figure label {label}")
+            self._add(self.nouns, entry["nouns"], label)
+            self._add(self.verbs, entry["verbs"], label)
+        self._add(self.nouns, data["NOT_COUNTED"]["nouns"], NONE)
         self.generic = set(data["GENERIC"]["nouns"])
+        self.look_through = set(data["LOOK_THROUGH"]["nouns"])
         self.change = set(data["CHANGE"]["words"])
         self.encounter_context = set(data["ENCOUNTER_CONTEXT"]["words"])
+        self.encounter_context_nouns = set(data["ENCOUNTER_CONTEXT"]["nouns"])
+        self.encounter_label = data["ENCOUNTER_CONTEXT"]["label"]
+        self.interior_label = data["INTERIOR_CONTEXT"]["label"]
+        self.interior_context = set(data["INTERIOR_CONTEXT"]["words"])
+        self.humanitarian_nouns = set(data["HUMANITARIAN_PLACES"]["nouns"])
+        self.humanitarian_words = set(data["HUMANITARIAN_PLACES"]["words"])
+        self.ratio_connectors = [tuple(c.split()) for c in data["RATIO"]["connectors"]]
+        self.age_words = set(data["AGE"]["words"])
+        self.breakdown_cues = set(data["BREAKDOWN"]["cues"])
+        self.breakdown_openers = [tuple(o.split()) for o in data["BREAKDOWN"]["openers"]]
+        self.breakdown_parts = set(data["BREAKDOWN"]["parts"])
+        # a title-case headline tags "Apprehensions" PROPN, whose lemma spaCy leaves as written
+        self._lemmatize = cache(lemmatize) if lemmatize else str.lower
+
+    @staticmethod
+    def _add(table: dict[str, str], words: list[str], label: str) -> None:
+        for word in words:
+            if table.get(word, label) != label:
+                raise ValueError(f"lexicons/figures.json: {word!r} is listed under both "
+                                 f"{table[word]} and {label}")
+            table[word] = label
+
+    def lemma(self, token: Token) -> str:
+        """The token's lemma, lower case (a proper-noun form lemmatised as a noun)."""
+        if token.pos_ == "PROPN" or not token.lemma_:
+            return self._lemmatize(token.lower_)
+        return token.lemma_.lower()
+
+    def _noun(self, form: str) -> str | None:
+        return self.nouns.get(form)
 
     def noun_label(self, token: Token) -> str | None:
-        """Label of a noun, trying 'compound + noun' before the noun alone."""
+        """Label of a noun, trying 'modifier + noun' before the noun alone."""
+        lemma = self.lemma(token)
         for child in token.children:
             if child.dep_ in ("compound", "amod") and child.i == token.i - 1:
-                for form in (f"{child.lower_} {token.lower_}", f"{child.lemma_.lower()} {token.lemma_.lower()}"):
-                    if form in self.nouns:
-                        return self.nouns[form]
+                label = self._noun(f"{self.lemma(child)} {lemma}")
+                if label:
+                    return label
         if token.ent_type_ == "NORP" and token.tag_ in ("NNPS", "NNS", "NNP"):
-            return "PEOPLE"
+            return self.general
         doc = token.doc
         if token.i >= 2 and doc[token.i - 1].text == "-" and not doc[token.i - 2].whitespace_:
-            hyphenated = f"{doc[token.i - 2].lower_}-{token.lower_}"
-            if hyphenated in self.nouns:
-                return self.nouns[hyphenated]
-        return self.nouns.get(token.lower_) or self.nouns.get(token.lemma_.lower())
+            label = self._noun(f"{self.lemma(doc[token.i - 2])}-{lemma}")
+            if label:
+                return label
+        return self._noun(lemma) or self._noun(token.lower_)
+
+    def modifier_label(self, token: Token) -> str | None:
+        """A specific label named by the noun or its modifiers ('deportation flights',
+        'a removals drive'): the context a vehicle or an operation gives a count."""
+        for word in (token,) + tuple(c for c in token.children if c.dep_ in ("compound", "amod")):
+            label = self.noun_label(word)
+            if label in self.specific:
+                return label
+        return None
 
     def verb_label(self, token: Token) -> str | None:
-        """Label of a verb, phrasal particles included ('send back')."""
-        lemma = token.lemma_.lower()
-        for child in token.children:
-            if child.dep_ in ("prt", "advmod") and child.i > token.i:
-                phrase = f"{lemma} {child.lower_}"
-                if phrase in self.verbs:
-                    return self.verbs[phrase]
-        label = self.verbs.get(lemma) or self.verbs.get(token.lower_)
-        if label == "REMOVALS" and lemma in ("send", "fly"):
-            return None  # only with a particle: "sent back", "flown home"
-        return label
+        """Label of a verb: with its particle and preposition ('turn back to'), its particle
+        ('send back'), its preposition and object ('put on plane'), or alone."""
+        lemma = self.lemma(token)
+        particles = [c.lower_ for c in token.children if c.dep_ in ("prt", "advmod")
+                     and c.i > token.i]
+        preps = [(c.lower_, [self.lemma(g) for g in c.children if g.dep_ == "pobj"])
+                 for c in token.children if c.dep_ in ("prep", "dative") and c.i > token.i]
+        forms = [f"{lemma} {p} {prep}" for p in particles for prep, _ in preps]
+        forms += [f"{lemma} {p}" for p in particles]
+        forms += [f"{lemma} {prep} {obj}" for prep, objects in preps for obj in objects]
+        for form in forms + [lemma]:
+            if form in self.verbs:
+                return self.verbs[form]
+        return None
+
+    def context_lemmas(self, token: Token, clause: bool = False) -> set[str]:
+        """Lemmas and forms of the token's sentence, or of its clause (the subtree of its
+        nearest verb)."""
+        tokens = token.sent
+        if clause:
+            verb = next((t for t in (token, *token.ancestors) if t.pos_ in ("VERB", "AUX")), None)
+            tokens = verb.subtree if verb is not None else tokens
+        return {form for t in tokens for form in (self.lemma(t), t.lower_)}
 
 
 _ARGUMENT_DEPS = {"pobj", "dobj", "nsubj", "nsubjpass", "attr", "appos", "conj"}

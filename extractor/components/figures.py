@@ -10,18 +10,19 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ..data import MODELS_DIR
+from ..labels import LABELS_FILE, names_in, parse_labels
 from ..figure_model import NONE, FigureTypingModel
 from ..normalize.numbers import NumberExpression, find_numbers
 from ..normalize.setting import detect_country, dollar_currency
 from .attributes import DATES_KEY, FIGURES_KEY, char_span, guarded, guarded_pipe
-from .figure_context import SPECIFIC, FigureLexicon, counted_noun
+from .figure_context import FigureLexicon, counted_noun
 from .figure_features import candidate_features
 from .serialise import DATA_FILE, DataBacked
 
 INHERIT = "INHERIT"  # a bare number that takes the label of a neighbouring figure
 SUBCOUNT = "SUBCOUNT"  # "..., including 105,000 family members": part of the previous figure
-_SUBCOUNT_CUES = {"including", "includes", "include", "included", "among"}
 _CLAUSE_DEPS = {"acl", "relcl", "advcl"}
+_CONTEXT_PREPS = {"on", "in", "under", "through", "via", "during", "aboard"}
 
 
 def _ancestors(token: Token, limit: int = 5):
@@ -33,6 +34,12 @@ def _ancestors(token: Token, limit: int = 5):
         yield current
 
 
+def _follows(doc: Doc, index: int, words: tuple[str, ...]) -> bool:
+    """The tokens from `index` on spell `words` (lower case)."""
+    return index + len(words) <= len(doc) and \
+        all(doc[index + i].lower_ == word for i, word in enumerate(words))
+
+
 class FigureClassifier:
     """Decides a count's label from the counted noun, the dependency path and its verb."""
 
@@ -40,52 +47,107 @@ class FigureClassifier:
         self.lexicon = lexicon
 
     def classify(self, tokens: Span) -> str | None:
+        if self._is_ratio(tokens) or self._is_age(tokens):
+            return None
         last = tokens[-1]
         noun = counted_noun(last)
         if noun is not None:
-            label = self.lexicon.noun_label(noun)
-            if label == "NONE":
-                return None
-            if label in SPECIFIC:
-                return self._crossings(noun, label)
-            if label == "PEOPLE":
-                return self._specific_above(noun) or "PEOPLE"
-            if noun.lower_ in self.lexicon.generic:
-                return INHERIT
-            return self._specific_above(noun) if label is None and noun.pos_ == "ADJ" else None
+            return self._counted(noun)
         return self._bare(last)
 
-    def _crossings(self, noun: Token, label: str) -> str:
-        """'crossings' are encounters when detected by a border authority, else arrivals."""
-        if noun.lemma_.lower() not in ("crossing",) or label != "ENCOUNTERS":
-            return label
-        window = noun.sent.text.lower()
-        return label if any(word in window for word in self.lexicon.encounter_context) else "PEOPLE"
+    def _counted(self, noun: Token) -> str | None:
+        lexicon = self.lexicon
+        if _is_size_modifier(noun):
+            return None  # "a 30-member alliance", "12-person teams": the size of something else
+        noun = self._looked_through(noun)
+        label = lexicon.noun_label(noun)
+        if label == NONE:
+            return None
+        if label in lexicon.specific:
+            return self._refined(noun, label)
+        if label == lexicon.general:
+            specific = self._specific_above(noun)
+            return self._refined(noun, specific) if specific else lexicon.general
+        if lexicon.lemma(noun) in lexicon.generic:
+            return INHERIT
+        return self._specific_above(noun) if label is None and noun.pos_ == "ADJ" else None
+
+    def _looked_through(self, noun: Token) -> Token:
+        """'54,000 cases of illegal crossings' counts crossings: the 'of' object of a container
+        noun, when the lexicon knows it."""
+        if self.lexicon.lemma(noun) not in self.lexicon.look_through:
+            return noun
+        for child in noun.children:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                for inner in child.children:
+                    if inner.dep_ == "pobj" and self.lexicon.noun_label(inner) not in (None, NONE):
+                        return inner
+        return noun
+
+    def _refined(self, anchor: Token, label: str) -> str:
+        """The sentence's context on a typed count: crossings that no border authority
+        detected, arrests in raids inland and places in a humanitarian programme are PEOPLE."""
+        lexicon = self.lexicon
+        words = lexicon.context_lemmas(anchor)
+        if label == lexicon.interior_label and \
+                lexicon.context_lemmas(anchor, clause=True) & lexicon.interior_context:
+            return lexicon.general
+        if label == lexicon.encounter_label and lexicon.lemma(anchor) in lexicon.encounter_context_nouns \
+                and not words & lexicon.encounter_context:
+            return lexicon.general
+        if lexicon.lemma(anchor) in lexicon.humanitarian_nouns and words & lexicon.humanitarian_words \
+                and not any(lexicon.nouns.get(word) == label for word in words
+                            if word not in lexicon.humanitarian_nouns):
+            return lexicon.general
+        return label
 
     def _specific_above(self, noun: Token) -> str | None:
-        """An encounter/removal/visa word governing a count of people ('removed 690,000 people')."""
+        """An encounter/removal/visa word governing a count of people ('removed 690,000
+        people', 'put 300 Haitians on deportation flights')."""
         for child in noun.children:
             if child.dep_ in _CLAUSE_DEPS and child.pos_ == "VERB" and self._specific_verb(child):
                 return self._specific_verb(child)
+        below = noun
         for ancestor in _ancestors(noun):
+            coordinated, below = below.dep_ == "conj", ancestor
             if ancestor.pos_ in ("VERB", "AUX"):
                 # coordinated verbs count too: "removed or returned"
                 for verb in (ancestor,) + tuple(ancestor.conjuncts):
                     if self._specific_verb(verb):
                         return self._specific_verb(verb)
+                context = self._verb_context(ancestor)
+                if context:
+                    return context
                 if ancestor.dep_ not in ("xcomp", "conj", "ccomp", "prep", "acl") \
                         and ancestor.lemma_ != "include":
                     return None
-            elif ancestor.pos_ in ("NOUN", "PROPN"):
+            elif ancestor.pos_ in ("NOUN", "PROPN") and not coordinated:
+                # "2,480 returnees and 310 evacuees": a coordinated noun is no head
                 label = self.lexicon.noun_label(ancestor)
-                if label in SPECIFIC:
+                if label in self.lexicon.specific:
                     return label
+        return None
+
+    def _verb_context(self, verb: Token) -> str | None:
+        """A removal operation or vehicle around the verb: its subject ('deportation flights
+        carried ...') or the object of 'on', 'in', 'under' ('... on repatriation flights')."""
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "nsubjpass", "agent"):
+                label = self.lexicon.modifier_label(child)
+                if label:
+                    return label
+            if child.dep_ == "prep" and child.lower_ in _CONTEXT_PREPS:
+                for inner in child.children:
+                    if inner.dep_ == "pobj" and self.lexicon.noun_label(inner) == NONE:
+                        label = self.lexicon.modifier_label(inner)
+                        if label:
+                            return label
         return None
 
     def _specific_verb(self, verb: Token) -> str | None:
         """The encounter/removal/visa label a verb gives, if any."""
         label = self.lexicon.verb_label(verb)
-        return label if label in SPECIFIC else None
+        return label if label in self.lexicon.specific else None
 
     def _bare(self, last: Token) -> str | None:
         """A number that is its own noun phrase: look at what it is the object or total of."""
@@ -96,11 +158,9 @@ class FigureClassifier:
         if colon is not None and colon.text == ":" and colon.i > 0:
             return self._label_before_colon(last.doc[colon.i - 1])
         for ancestor in _ancestors(last, limit=4):
-            if ancestor.pos_ in ("NOUN", "PROPN") and ancestor.lower_ in self.lexicon.generic:
-                return INHERIT
             if ancestor.pos_ in ("VERB", "AUX"):
                 if self._specific_verb(ancestor):
-                    return self._specific_verb(ancestor)
+                    return self._refined(ancestor, self._specific_verb(ancestor))
                 for child in ancestor.children:
                     if child.dep_ in ("nsubj", "nsubjpass", "dobj", "acomp", "attr") \
                             and child.i != last.i and last not in child.subtree:
@@ -112,21 +172,72 @@ class FigureClassifier:
 
     def _label_before_colon(self, token: Token) -> str | None:
         """'ICE removals: 21.3K', 'Children apprehended: 1.1K' (stat boxes)."""
-        if token.pos_ in ("VERB", "ADJ") and self.lexicon.verb_label(token) in SPECIFIC:
-            return self.lexicon.verb_label(token)
-        label = self.lexicon.noun_label(token)
-        if label == "NONE":
+        lexicon = self.lexicon
+        if token.pos_ in ("VERB", "ADJ") and lexicon.verb_label(token) in lexicon.specific:
+            return lexicon.verb_label(token)
+        label = lexicon.noun_label(token)
+        if label == NONE:
             return None
-        if label in SPECIFIC:
-            return label
         return label or None
 
     def _subject_label(self, subject: Token) -> str | None:
+        """What a verb's subject or object counts ('the number of refugees', 'UC encounters')."""
+        lexicon = self.lexicon
         for token in subject.subtree:
-            label = self.lexicon.noun_label(token)
-            if label in SPECIFIC or label == "PEOPLE":
-                return label
-        return INHERIT if subject.lower_ in self.lexicon.generic else None
+            label = lexicon.noun_label(token)
+            if label in lexicon.specific or label == lexicon.general:
+                return self._refined(token, label)
+        return INHERIT if lexicon.lemma(subject) in lexicon.generic else None
+
+    def _is_ratio(self, tokens: Span) -> bool:
+        """'1 in 73', 'two out of three', 'one of every five': both numbers."""
+        doc = tokens.doc
+        for connector in self.lexicon.ratio_connectors:
+            after = tokens.end
+            if _follows(doc, after, connector) and after + len(connector) < len(doc) \
+                    and doc[after + len(connector)].pos_ == "NUM":
+                return True
+            before = tokens.start - len(connector)
+            if before > 0 and _follows(doc, before, connector) and doc[before - 1].pos_ == "NUM":
+                return True
+        return False
+
+    def _is_age(self, tokens: Span) -> bool:
+        """'aged 12 to 17', 'between the ages of 5 and 11': ages, not counts."""
+        doc = tokens.doc
+        for token in reversed(doc[max(tokens.sent.start, tokens.start - 4):tokens.start]):
+            if token.is_punct and token.text != "-":
+                return False
+            if token.lower_ in self.lexicon.age_words:
+                return True
+        return False
+
+    def is_breakdown(self, tokens: Span, label: str | None) -> bool:
+        """A part of a count given before: after 'including' or 'among', in a sentence opened
+        by 'Of these', or a list of parts ('62 women, 46 men and 8 children')."""
+        lexicon = self.lexicon
+        if label not in (lexicon.general, INHERIT):
+            return False
+        doc = tokens.doc
+        before = {t.lower_ for t in doc[max(tokens.sent.start, tokens.start - 3):tokens.start]}
+        if label == lexicon.general and before & lexicon.breakdown_cues:
+            return True
+        if any(_follows(doc, tokens.sent.start, opener) for opener in lexicon.breakdown_openers):
+            return True
+        noun = counted_noun(tokens[-1])
+        if label != lexicon.general or noun is None:
+            return False
+        is_part = lexicon.lemma(noun) in lexicon.breakdown_parts or noun.ent_type_ == "NORP"
+        listed = noun.dep_ == "conj" or any(c.dep_ == "conj" for c in noun.children)
+        return is_part and listed
+
+
+def _is_size_modifier(noun: Token) -> bool:
+    """A number glued to its noun by a hyphen, the pair modifying another noun ('30-member')."""
+    doc = noun.doc
+    return noun.i >= 2 and doc[noun.i - 1].text == "-" and not doc[noun.i - 2].whitespace_ \
+        and not doc[noun.i - 1].whitespace_ and doc[noun.i - 2].like_num \
+        and noun.dep_ in ("compound", "amod", "nmod") and noun.head.i > noun.i
 
 
 def _is_name_number(doc: Doc, tokens: Span) -> bool:
@@ -147,7 +258,7 @@ class FigureRecognizer(DataBacked):
     by the learned model, or by both (`typing`: rules, classifier, combined, stacked)."""
 
     needs = ("sentences",)
-    data_files = ("lexicons/figures.json",)
+    data_files = ("lexicons/figures.json", LABELS_FILE)
 
     def __init__(self, nlp: Language, name: str, typing: str, model: str, embeddings: bool):
         if typing not in TYPINGS:
@@ -164,11 +275,16 @@ class FigureRecognizer(DataBacked):
                                  "'model': a name under the data directory or a directory "
                                  "written by migrex train-figures -o DIR)")
             self.model = FigureTypingModel.load(self.model_dir)
+        self.lemmatize = _noun_lemmatizer(nlp)
         self._load_data()
 
     def _setup(self) -> None:
-        self.lexicon = FigureLexicon(self.data["lexicons/figures.json"])
+        self.label_specs = parse_labels(self.data[LABELS_FILE])
+        self.lexicon = FigureLexicon(self.data["lexicons/figures.json"], self.label_specs,
+                                     self.lemmatize)
         self.classifier = FigureClassifier(self.lexicon)
+        if self.model is not None:
+            self.model.check_classes(names_in(self.label_specs, "figures"))
 
     def candidates(self, doc: Doc) -> list[tuple[Span, NumberExpression, str | None]]:
         """Every number expression outside a date, with the rules' label (None: not a figure)."""
@@ -184,14 +300,43 @@ class FigureRecognizer(DataBacked):
                 continue
             label = None if _is_name_number(doc, span) else self._label(number, span)
             pending.append((span, label, number))
-        found = []
+        found: list[tuple[Span, NumberExpression, str | None]] = []
         for index, (span, label, number) in enumerate(pending):
             if label == INHERIT:
-                label = _neighbour_label(pending, index)
+                label = self._neighbour_label(pending, index) or \
+                    self._previous_label(found, span, self.lexicon.counts)
             elif label == SUBCOUNT:
-                label = _previous_specific(pending, index) or "PEOPLE"
-            found.append((span, number, None if label == INHERIT else label))
+                label = self._previous_label(found, span, self.lexicon.specific) or \
+                    self.lexicon.general
+            found.append((span, number, label))
         return found
+
+    def _neighbour_label(self, pending: list[tuple[Span, str | None, NumberExpression]],
+                         index: int) -> str | None:
+        """The count label of the nearest typed figure in the same sentence (ellipsis, ranges)."""
+        span = pending[index][0]
+        best, distance = None, None
+        for other, label, _ in pending:
+            if other is span or label not in self.lexicon.counts \
+                    or other.sent.start != span.sent.start:
+                continue
+            gap = abs(other.start - span.start)
+            if distance is None or gap < distance:
+                best, distance = label, gap
+        return best
+
+    @staticmethod
+    def _previous_label(found: list[tuple[Span, NumberExpression, str | None]], span: Span,
+                        wanted: tuple[str, ...]) -> str | None:
+        """The label (one of `wanted`) of the last figure before `span` in its sentence, else
+        in the sentence before: the count a breakdown or a list breaks down."""
+        sentence = span.sent
+        previous = span.doc[sentence.start - 1].sent if sentence.start > 0 else None
+        for scope in (sentence, previous):
+            for other, _, label in reversed(found):
+                if scope is not None and other.sent.start == scope.start and label in wanted:
+                    return label
+        return None
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
@@ -223,7 +368,7 @@ class FigureRecognizer(DataBacked):
                 continue
             figure = Span(doc, span.start, span.end, label=label)
             figure._.value = number.value
-            if label == "MONEY":
+            if label == self.lexicon.money:
                 currency = number.currency or "$"
                 figure._.currency = dollar_currency(doc._.country) if currency == "$" else currency
             spans[id(doc)].append(figure)
@@ -242,18 +387,15 @@ class FigureRecognizer(DataBacked):
 
     def _label(self, number: NumberExpression, span: Span) -> str | None:
         if number.percent:
-            return "PERCENT"
+            return self.lexicon.percent
         if number.currency:
-            return "MONEY"
+            return self.lexicon.money
         if number.from_words and span[-1].dep_ != "nummod" and number.value < 1000:
             return None  # "one", "two" alone are pronouns or counts of anything
         label = self.classifier.classify(span)
         if number.from_words and label == INHERIT:
             return None
-        before = {t.lower_ for t in span.doc[max(0, span.start - 3):span.start]}
-        if label == "PEOPLE" and before & _SUBCOUNT_CUES:
-            return SUBCOUNT
-        return label
+        return SUBCOUNT if self.classifier.is_breakdown(span, label) else label
 
     def to_disk(self, path, exclude=()) -> None:
         """The lexicon and the learned model travel with the pipeline when it is saved."""
@@ -282,29 +424,19 @@ class FigureRecognizer(DataBacked):
         return self
 
 
-def _neighbour_label(pending: list[tuple[Span, str | None, NumberExpression]], index: int
-                     ) -> str | None:
-    """The count label of the nearest typed figure in the same sentence (ellipsis, ranges)."""
-    span = pending[index][0]
-    best, distance = None, None
-    for other, label, _ in pending:
-        if other is span or label in (None, INHERIT, "MONEY", "PERCENT") \
-                or other.sent.start != span.sent.start:
-            continue
-        gap = abs(other.start - span.start)
-        if distance is None or gap < distance:
-            best, distance = label, gap
-    return best
+def _noun_lemmatizer(nlp: Language):
+    """The pipeline's rule lemmatizer applied to a word as a noun (None without one)."""
+    if "lemmatizer" not in nlp.component_names:
+        return None
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    if getattr(lemmatizer, "mode", None) != "rule":
+        return None
 
-
-def _previous_specific(pending: list[tuple[Span, str | None, NumberExpression]], index: int
-                       ) -> str | None:
-    """The label of the figure a sub-count belongs to, when it is an encounter/removal/visa."""
-    span = pending[index][0]
-    for other, label, _ in reversed(pending[:index]):
-        if other.sent.start == span.sent.start and label in SPECIFIC:
-            return label
-    return None
+    def lemmatize(word: str) -> str:
+        token = Doc(nlp.vocab, words=[word])[0]
+        token.pos_ = "NOUN"
+        return lemmatizer.rule_lemmatize(token)[0].lower()
+    return lemmatize
 
 
 # the defaults are the command line's (models/pipeline.json; tests/test_plugin.py checks)
