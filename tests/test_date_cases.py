@@ -7,32 +7,20 @@ order and financial years exactly as a detected one would.
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from pathlib import Path
 
 import pytest
 
+import case_tables
 from extractor.components.attributes import DATES_KEY
-
-CASES = Path(__file__).resolve().parent / "cases"
-KNOWN_FAILURES = CASES / "dates_known_failures.txt"
 
 
 def load_cases() -> list[dict]:
-    lines = (CASES / "dates.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return case_tables.load_cases("dates.jsonl")
 
 
 def known_failures() -> dict[str, str]:
-    """Case id -> the reason it is expected to fail (lines 'id  reason', '#' comments)."""
-    reasons: dict[str, str] = {}
-    for line in KNOWN_FAILURES.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            case_id, _, reason = line.partition(" ")
-            reasons[case_id] = reason.strip()
-    return reasons
+    return case_tables.known_failures("dates_known_failures.txt")
 
 
 def predict_all(nlp, cases: list[dict]) -> dict[str, list[dict]]:
@@ -62,15 +50,7 @@ def _predictions() -> dict[str, list[dict]]:
     return predict_all(build_nlp(), load_cases())
 
 
-def _params():
-    failing = known_failures()
-    for case in load_cases():
-        marks = [pytest.mark.xfail(strict=True, reason=failing[case["id"]])] \
-            if case["id"] in failing else []
-        yield pytest.param(case, id=case["id"], marks=marks)
-
-
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", case_tables.case_params(load_cases(), known_failures()))
 def test_date_case(case):
     assert _predictions()[case["id"]] == expected_spans(case), case["text"]
 

@@ -11,6 +11,7 @@ from spacy.attrs import DEP, HEAD, LEMMA, ORTH, POS, SPACY, TAG
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ..normalize.numbers import number_words
 from .attributes import guarded, guarded_pipe
 from .serialise import DataBacked
 
@@ -49,7 +50,10 @@ class SyntaxOnDemand(DataBacked):
         self._pos_of_tag = None
 
     def _setup(self) -> None:
-        self.trigger = re.compile(self.data[self.trigger_file]["pattern"], re.IGNORECASE)
+        # "{number_words}": the number vocabulary from two up ("one" alone is rarely a figure)
+        words = "|".join(re.escape(word) for word in number_words(minimum=2))
+        pattern = self.data[self.trigger_file]["pattern"].replace("{number_words}", words)
+        self.trigger = re.compile(pattern, re.IGNORECASE)
         self._pos_of_tag = None
 
     @property
