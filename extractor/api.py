@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -42,26 +42,37 @@ def extract(paths: list[str], published: str | None = None, model: str | None = 
     extractor = Extractor(model=model, batch_size=batch_size, n_process=n_process)
     skipped = set(skip)
     problems: list[InputProblem] = []
+    seen: dict[str, str] = {}  # doc_id -> where it first came from: doc_ids are the key
 
     def documents() -> Iterator[Document]:
         for item in iter_inputs(paths, published):
             if isinstance(item, InputProblem):
                 problems.append(item)
-            elif item.doc_id not in skipped:
+                continue
+            where = item.origin + (f":{item.line}" if item.line else "")
+            if item.doc_id in seen:
+                problems.append(InputProblem(
+                    item.origin, f"duplicate doc_id (first at {seen[item.doc_id]}); skipped",
+                    "give every document a unique doc_id", line=item.line, doc_id=item.doc_id))
+                continue
+            seen[item.doc_id] = where
+            if item.doc_id not in skipped:
                 yield item
 
-    texts: dict[str, str] = {}
+    texts: deque[str] = deque()  # by position: one extraction result per document, in order
 
     def remembered() -> Iterator[Document]:
         for document in documents():
             if with_text:
-                texts[document.doc_id] = document.text
+                texts.append(document.text)
             yield document
 
     for record in extractor.extract_many(remembered()):
         yield from _drain(problems)
-        if with_text and isinstance(record, dict):
-            record.setdefault("text", texts.pop(record["doc_id"], ""))
+        if with_text:
+            text = texts.popleft()
+            if isinstance(record, dict):
+                record.setdefault("text", text)
         yield record
     yield from _drain(problems)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import sys
 import tempfile
 from enum import Enum
@@ -167,45 +168,77 @@ def extract(
 ) -> None:
     """Extract actors, dates and figures; one JSON record per document.
 
-    Exit status: 0 all documents extracted, 2 usage error, 3 some inputs skipped (reported on
-    stderr, one line each; the output holds every good document).
+    Exit status: 0 all documents extracted, 2 usage or output error (one line: a bad option,
+    -o unwritable, a directory, an input, inside an input folder, or in use by another run;
+    a full disk), 3 some inputs skipped (reported on stderr, one line each; the output holds
+    every good document). Duplicate doc_ids are reported and skipped.
     """
     from .api import extract as run_extraction
     from .io import (
         InputProblem,
+        OutputLocked,
         RecordWriter,
         ResumableOutput,
         atomic_writer,
-        valid_published,
+        check_published,
     )
 
-    if published is not None and valid_published(published) is None:
-        raise typer.BadParameter(f"{published!r} is not a date (use YYYY-MM-DD)",
-                                 param_hint="--published")
+    if published is not None and check_published(published)[0] is None:
+        raise typer.BadParameter(f"{published!r}: {check_published(published)[1]} "
+                                 "(use YYYY-MM-DD)", param_hint="--published")
     if resume and (output is None or fmt not in (OutputFormat.jsonl, OutputFormat.parquet)):
         raise typer.BadParameter("needs -o and --format jsonl or parquet", param_hint="--resume")
     _require_extras(paths, fmt, engine)
+    for target in (output, errors_file):
+        if target is not None:
+            _refuse_input_as_output(paths, target)
     if engine is Engine.dask:
         _extract_on_dask(paths, output, scheduler, published, model, blocksize)
     if fmt is OutputFormat.parquet and output is None:
         raise typer.BadParameter("parquet output needs -o DIR", param_hint="--format")
+    if output is not None:
+        _check_output(output, directory=fmt is OutputFormat.parquet)
+    if errors_file is not None:
+        _check_output(errors_file)
     records_path = output / "records.jsonl" if fmt is OutputFormat.parquet else output
-    sink = ResumableOutput(records_path, resume) if records_path else None
+    try:
+        sink = ResumableOutput(records_path, resume) if records_path else None
+    except OutputLocked as error:
+        _fail(f"{error}; wait for it to finish or choose another -o")
+    except OSError as error:
+        _fail(_write_error(records_path, error))
     writer = RecordWriter(sink.stream if sink else sys.stdout,
                           "jsonl" if fmt is OutputFormat.parquet else fmt.value)
     problems: list[InputProblem] = []
+
+    def report(problem: InputProblem) -> None:
+        problems.append(problem)
+        err.print(str(problem), highlight=False, markup=False)
+
     try:
         with _progress() as progress:
             task = progress.add_task("extracting", total=None)
             for item in run_extraction(paths, published, model, batch_size, n_process,
                                        skip=sink.done if sink else ()):
                 if isinstance(item, InputProblem):
-                    problems.append(item)
-                    err.print(str(item), highlight=False, markup=False)
+                    report(item)
                     continue
-                writer.write(item)
+                try:
+                    writer.write(item)
+                except UnicodeEncodeError as error:  # never abort the batch at the writer
+                    report(InputProblem(str(item.get("doc_id")), f"cannot be written ({error})",
+                                        "fix the input record", doc_id=item.get("doc_id")))
+                    continue
                 progress.advance(task)
         writer.close()
+    except OSError as error:  # full disk, output gone: the finished documents stay
+        if sink:
+            sink.close()
+        kept = f"; finished documents are kept in {sink.partial}, rerun with --resume" \
+            if sink else ""
+        _fail(_write_error(records_path or Path("<stdout>"), error) + kept)
+    except typer.Exit:
+        raise
     except RuntimeError as error:  # the base pipeline is missing
         err.print(f"error: {error}", highlight=False, markup=False)
         raise typer.Exit(2)
@@ -215,22 +248,37 @@ def extract(
         err.print("interrupted: finished documents are kept in "
                   f"{sink.partial if sink else 'the output'}; rerun with --resume to continue")
         raise typer.Exit(130)
-    if sink:
-        sink.commit()
-    if fmt is OutputFormat.parquet:
-        from .tables import write_parquet_tables
+    try:
+        if sink:
+            sink.commit()
+        if fmt is OutputFormat.parquet:
+            from .tables import write_parquet_tables
 
-        for table in write_parquet_tables(records_path, output):
-            err.print(f"wrote {table}", highlight=False)
-    if errors_file:
-        with atomic_writer(errors_file) as stream:
-            for problem in problems:
-                stream.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
+            for table in write_parquet_tables(records_path, output):
+                err.print(f"wrote {table}", highlight=False)
+        if errors_file:
+            with atomic_writer(errors_file) as stream:
+                for problem in problems:
+                    stream.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
+    except OSError as error:
+        _fail(_write_error(Path(error.filename) if error.filename else output, error))
     skipped = sum(problem.skipped for problem in problems)
     resumed = f" ({len(sink.done)} already done)" if sink and sink.done else ""
     err.print(f"{writer.count} document(s) extracted{resumed}, {skipped} skipped",
               highlight=False)
     raise typer.Exit(3 if skipped else 0)
+
+
+def _refuse_input_as_output(paths: list[str], target: Path) -> None:
+    """Exit 2 before any work when `target` is an input or lies inside an input folder."""
+    resolved = target.resolve()
+    for raw in paths:
+        if raw == "-":
+            continue
+        source = Path(raw).resolve()
+        if resolved == source or source in resolved.parents:
+            where = "an input" if resolved == source else f"inside the input folder {raw}"
+            _fail(f"{target}: is {where}; write the output elsewhere")
 
 
 def _require_extras(paths: list[str], fmt: OutputFormat, engine: Engine) -> None:
@@ -260,8 +308,20 @@ def _extract_on_dask(paths: list[str], output: Optional[Path], scheduler: Option
     except ImportError as error:
         err.print(f"error: the dask engine needs the extra: pip install -e '.[dask]' ({error})")
         raise typer.Exit(2)
-    count, problems = extract_with_dask(Path(paths[0]), output, scheduler, published, model,
-                                        blocksize)
+    _check_output(output, directory=True)
+    others = [p.name for p in output.iterdir() if not re.fullmatch(r"part-\d+\.jsonl", p.name)] \
+        if output.is_dir() else []
+    if others:
+        _fail(f"{output}: holds files other than part-*.jsonl ({others[0]}, ...); "
+              "give --engine dask a new or empty directory")
+    try:  # the parts appear together (old parts replaced) or not at all
+        count, problems = extract_with_dask(Path(paths[0]), output, scheduler, published,
+                                            model, blocksize)
+    except OSError as error:
+        _fail(_write_error(output, error) + "; no parts written")
+    except Exception as error:  # noqa: BLE001 - a lost scheduler or worker: nothing half-done
+        _fail(f"{output}: the Dask run failed ({type(error).__name__}: {error}); "
+              "no parts written, rerun when the cluster is back")
     for problem in problems:
         err.print(str(problem), highlight=False, markup=False)
     skipped = sum(problem.skipped for problem in problems)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .io import Document, InputProblem, parse_json_lines, read_records
+from .io import Document, InputProblem, atomic_directory, parse_json_lines, read_records
 
 _WORKER_EXTRACTOR = None  # one pipeline per worker process, built on first use
 
@@ -25,7 +25,7 @@ def extract_partition(items: list, origin: str, published: str | None,
     """Output lines for one partition: records, and problems marked with '_problem'."""
     items = list(items)  # a partition may arrive as any iterable
     if items and isinstance(items[0], str):  # JSONL lines; Parquet rows come as dicts
-        numbered = parse_json_lines(items, origin)
+        numbered = parse_json_lines(items, origin, strict=False)
     else:
         numbered = enumerate((dict(item) for item in items), start=1)
     problems: list[InputProblem] = []
@@ -65,13 +65,13 @@ def extract_with_dask(path: Path, out_dir: Path, scheduler: str | None,
         else:
             bag = db.read_text(str(path), blocksize=blocksize).filter(str.strip)
         lines = bag.map_partitions(extract_partition, str(path), published, model)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        records = lines.filter(lambda line: not line.startswith('{"_problem"'))
-        writes = records.to_textfiles(str(out_dir / "part-*.jsonl"), compute=False,
-                                      last_endline=True)
-        counted = records.count()
-        problem_lines = lines.filter(lambda line: line.startswith('{"_problem"'))
-        *_, count, problem_records = dask.compute(*writes, counted, problem_lines)
+        with atomic_directory(out_dir) as tmp:  # complete parts, or the old folder untouched
+            records = lines.filter(lambda line: not line.startswith('{"_problem"'))
+            writes = records.to_textfiles(str(tmp / "part-*.jsonl"), compute=False,
+                                          last_endline=True)
+            counted = records.count()
+            problem_lines = lines.filter(lambda line: line.startswith('{"_problem"'))
+            *_, count, problem_records = dask.compute(*writes, counted, problem_lines)
     finally:
         client.close()
         if cluster is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing.util
 import os
+import signal
 from typing import Iterable, Iterator
 
 import spacy
@@ -74,6 +76,28 @@ def split_text(text: str, limit: int) -> list[tuple[int, str]]:
     return pieces
 
 
+def _die_with_parent(_extractor) -> None:
+    """In a forked worker: end when the parent process dies (even by SIGKILL), so a killed
+    --n-process run leaves no orphan workers (Linux prctl; elsewhere a watch thread)."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        import threading
+        import time
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 class Extractor:
     """Extracts actors, dates and figures from documents, one output record each."""
 
@@ -99,6 +123,7 @@ class Extractor:
         """Records in input order, computed lazily batch by batch. A document the pipeline
         fails on is reported as a problem and the batch goes on without it."""
         if self.n_process > 1:
+            multiprocessing.util.register_after_fork(self, _die_with_parent)
             yield from self._merge(self.nlp.pipe(self._units(documents), as_tuples=True,
                                                  batch_size=self.batch_size,
                                                  n_process=self.n_process))

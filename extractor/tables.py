@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from itertools import islice
 from pathlib import Path
 from typing import Iterator
@@ -55,12 +56,17 @@ def write_parquet_tables(records_file: Path, directory: Path) -> tuple[Path, Pat
                              pyarrow.int32() if column in ("start", "end") else text)
                             for column in FACT_COLUMNS])
     paths = (directory / "documents.parquet", directory / "facts.parquet")
-    for rows, schema, path in ((_document_rows, documents, paths[0]),
-                               (_fact_rows, facts, paths[1])):
-        tmp = path.with_name(path.name + ".tmp")
-        stream = rows(records_file)
-        with pq.ParquetWriter(tmp, schema) as writer:
-            while chunk := list(islice(stream, 10_000)):
-                writer.write_table(pyarrow.Table.from_pylist(chunk, schema=schema))
-        tmp.replace(path)
+    temporary = [path.with_name(f".{path.name}.tmp") for path in paths]
+    try:
+        for rows, schema, tmp in ((_document_rows, documents, temporary[0]),
+                                  (_fact_rows, facts, temporary[1])):
+            stream = rows(records_file)
+            with pq.ParquetWriter(tmp, schema) as writer:
+                while chunk := list(islice(stream, 10_000)):
+                    writer.write_table(pyarrow.Table.from_pylist(chunk, schema=schema))
+        for tmp, path in zip(temporary, paths):  # both tables complete: swap them in together
+            os.replace(tmp, path)
+    finally:
+        for tmp in temporary:
+            tmp.unlink(missing_ok=True)
     return paths
