@@ -70,7 +70,8 @@ class Gazetteer:
 
     files = ("gazetteer/orgs.patterns.json", "gazetteer/places.patterns.json",
              "gazetteer/org_context.json", "gazetteer/not_actors.json",
-             "gazetteer/cleaning.json", "lexicons/titles.json", "lexicons/figures.json")
+             "gazetteer/cleaning.json", "lexicons/titles.json", "lexicons/figures.json",
+             "lexicons/dates.json")
 
     def __init__(self, nlp: Language, data: dict):
         orgs = data["gazetteer/orgs.patterns.json"]
@@ -78,6 +79,9 @@ class Gazetteer:
         blocked = data["gazetteer/not_actors.json"]
         titles = data["lexicons/titles.json"]
         self.cleaning = data["gazetteer/cleaning.json"]
+        dates = data["lexicons/dates.json"]  # the one vocabulary of month and weekday names
+        self.date_words = {word.title() for key in ("months", "weekdays", "month_abbreviations",
+                                                    "weekday_abbreviations") for word in dates[key]}
         self.contextual = {name: set(after) for name, after
                            in data["gazetteer/org_context.json"].items() if not name.startswith("_")}
         self.org_id = {line["pattern"]: line["id"] for line in orgs}
@@ -160,6 +164,10 @@ class PressFurniture(SpanRule):
 class DateInName(SpanRule):
     """'Gulf Daily Wire - 4th Feb': the name ends before the date and its dash."""
     key = "dates_in_names"
+
+    def __init__(self, gaz):
+        super().__init__(gaz)
+        self.words |= gaz.date_words
 
     def apply(self, doc, start, end, label):
         for token in doc[start + 1:end]:
