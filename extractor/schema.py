@@ -27,8 +27,8 @@ _MONEY_LABELS = tuple(spec.name for spec in _DECLARED
 _COUNT_LABELS = tuple(name for name in FIGURE_LABELS if name not in _MONEY_LABELS)
 LABELS: tuple[str, ...] = ACTOR_LABELS + (DATE_LABEL,) + FIGURE_LABELS
 VALUE_LABELS: tuple[str, ...] = (DATE_LABEL,) + FIGURE_LABELS
-FACT_COLUMNS: tuple[str, ...] = ("doc_id", "label", "value", "currency", "when", "text", "start",
-                                 "end", "source", "where", "sentence")
+FACT_COLUMNS: tuple[str, ...] = ("doc_id", "label", "value", "currency", "when", "when_rule",
+                                 "text", "start", "end", "source", "where", "sentence")
 
 _TIMEX_POINT = r"\d{4}(?:-\d{2}(?:-\d{2})?|-Q[1-4]|-W\d{2}|-(?:SP|SU|FA|WI))?|FY\d{4}"
 TIMEX_PATTERN = rf"^(?:{_TIMEX_POINT})(?:/(?:{_TIMEX_POINT}))?$"
