@@ -115,6 +115,7 @@ def test_ranges_hyphens_and_percentages(text, expected):
     "Three out of 10 applicants failed.", "one in every four residents", "The team won 2-1.",
     "a 40-strong team", "the 12-month pilot", "children aged between 6 and 11",
     "a 9 km walk", "12 tonnes of food", "Open 24/7.", "Agent 007 left.",
+    "Families with children under 12 were moved first.", "Kids over the age of 14 may apply.",
 ])
 def test_text_that_is_no_figure(text):
     assert find_numbers(text) == []

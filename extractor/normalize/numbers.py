@@ -175,8 +175,19 @@ def _vocabularies() -> dict[str, str]:
         "subunits": money.subunits, "glued_subunits": money.glued_subunits,
     }
     insensitive = set(lex["case_insensitive"])
-    return {name: (f"(?i:{_alternation(words)})" if name in insensitive else f"(?:{_alternation(words)})")
+    return {name: _vocabulary_pattern(list(words), name in insensitive)
             for name, words in vocabularies.items()}
+
+
+def _vocabulary_pattern(words: list[str], ignore_case: bool) -> str:
+    """An alternation behind a class of its first characters, so that the many positions
+    where no word of it starts are passed with one test."""
+    firsts = {word[0] for word in words}
+    if ignore_case:
+        firsts |= {char.swapcase() for char in firsts}
+    gate = "[" + "".join(re.escape(char) for char in sorted(firsts)) + "]"
+    body = _alternation(words)
+    return f"(?={gate})(?i:{body})" if ignore_case else f"(?={gate})(?:{body})"
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -211,23 +222,41 @@ def _token_regex() -> re.Pattern:
     return re.compile(rf"(?:{_expand(_lexicon()['fragments']['digits'], parts)})|[^\W\d_]+")
 
 
+_GROUPED_BY_DOT_OR_APOSTROPHE = re.compile(r"\d{1,3}(?:[.'’]\d{3})+")
+_LEADING_ZERO = re.compile(r"0\d")
+_DOTS_AND_APOSTROPHES = re.compile(r"[.'’]")
+_COMMAS_AND_SPACES = re.compile(r"[,\s]")
+
+
 def _digits_value(token: str, country: str | None) -> float | None:
     """'12,500', '12 500', '12,50,000'; '12.500' and "12'500" only where the country groups so."""
-    if re.match(r"0\d", token):
+    if _LEADING_ZERO.match(token):
         return None  # '000', '0800': a code or a typo's tail, never an amount
-    if re.fullmatch(r"\d{1,3}(?:[.'’]\d{3})+", token):
+    if _GROUPED_BY_DOT_OR_APOSTROPHE.fullmatch(token):
         if token[-4] in _group_separators(country):
-            return float(re.sub(r"[.'’]", "", token))
+            return float(_DOTS_AND_APOSTROPHES.sub("", token))
         return float(token) if token.count(".") == 1 else None
-    return float(re.sub(r"[,\s]", "", token))
+    return float(_COMMAS_AND_SPACES.sub("", token))
+
+
+@cache
+def _scale_values() -> dict[str, float]:
+    """Scale words and abbreviations, lower case, with what they multiply by."""
+    lex = _lexicon()
+    return {**{word.lower(): value for word, value in lex["scale_abbreviations"].items()},
+            **lex["scales"]}
+
+
+@cache
+def _scale_needing_currency() -> re.Pattern:
+    return re.compile(rf"\d(?:{_alternation(_lexicon()['abbreviations_needing_currency'])})\b")
 
 
 def _amount_value(text: str, country: str | None) -> tuple[float, float] | None:
     """The value of an amount ('three-quarters of a million', '3 lakh 20 thousand', '1.3bn')
     and the factor its scales multiply its first number by (for ranges: '$30-40 million')."""
     lex = _lexicon()
-    scales = {**{word.lower(): value for word, value in lex["scale_abbreviations"].items()},
-              **lex["scales"]}
+    scales = _scale_values()
     tokens = _token_regex().findall(text)
     total, current, fraction, last_scale, lead = 0.0, None, None, None, None
     index = 0
@@ -295,8 +324,7 @@ def _expression(start: int, end: int, text: str, value: float, currency: str | N
                 percent: bool, amount: str) -> NumberExpression | None:
     if not math.isfinite(value) or abs(value) > MAX_FIGURE_VALUE:
         return None  # hundreds of digits, or a scale past any real budget: not a figure
-    if currency is None and not percent and re.search(
-            rf"\d(?:{'|'.join(_lexicon()['abbreviations_needing_currency'])})\b", amount):
+    if currency is None and not percent and _scale_needing_currency().search(amount):
         return None  # "5b" without a currency sign is a label, not a scale
     value = round(value, 6)
     return NumberExpression(start, end, text, int(value) if value.is_integer() else value,
