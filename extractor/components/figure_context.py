@@ -42,6 +42,8 @@ class FigureLexicon:
         self.interior_context = set(data["INTERIOR_CONTEXT"]["words"])
         self.humanitarian_nouns = set(data["HUMANITARIAN_PLACES"]["nouns"])
         self.humanitarian_words = set(data["HUMANITARIAN_PLACES"]["words"])
+        self.programmes = set(data["HUMANITARIAN_PLACES"]["programmes"])
+        self.places_label = data["HUMANITARIAN_PLACES"]["label"]
         self.ratio_connectors = [tuple(c.split()) for c in data["RATIO"]["connectors"]]
         self.age_words = set(data["AGE"]["words"])
         self.breakdown_cues = set(data["BREAKDOWN"]["cues"])

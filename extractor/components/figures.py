@@ -70,7 +70,17 @@ class FigureClassifier:
             return self._refined(noun, specific) if specific else lexicon.general
         if lexicon.lemma(noun) in lexicon.generic:
             return INHERIT
+        if lexicon.lemma(noun) in lexicon.programmes:
+            return self._programme_places(noun)
         return self._specific_above(noun) if label is None and noun.pos_ == "ADJ" else None
+
+    def _programme_places(self, programme: Token) -> str:
+        """A number a programme caps or sizes counts its places: visas, or people in a
+        humanitarian programme (spec section 8)."""
+        lexicon = self.lexicon
+        if lexicon.context_lemmas(programme) & lexicon.humanitarian_words:
+            return lexicon.general
+        return lexicon.places_label
 
     def _looked_through(self, noun: Token) -> Token:
         """'54,000 cases of illegal crossings' counts crossings: the 'of' object of a container
@@ -158,6 +168,10 @@ class FigureClassifier:
         if colon is not None and colon.text == ":" and colon.i > 0:
             return self._label_before_colon(last.doc[colon.i - 1])
         for ancestor in _ancestors(last, limit=4):
+            if ancestor.pos_ in ("NOUN", "PROPN") and \
+                    self.lexicon.noun_label(ancestor) in self.lexicon.counts:
+                # "Encounters by the Coast Guard (3,480)", "a detainee population of 4,100"
+                return self._refined(ancestor, self.lexicon.noun_label(ancestor))
             if ancestor.pos_ in ("VERB", "AUX"):
                 if self._specific_verb(ancestor):
                     return self._refined(ancestor, self._specific_verb(ancestor))
@@ -183,9 +197,11 @@ class FigureClassifier:
     def _subject_label(self, subject: Token) -> str | None:
         """What a verb's subject or object counts ('the number of refugees', 'UC encounters')."""
         lexicon = self.lexicon
+        if lexicon.lemma(subject) in lexicon.programmes:
+            return self._programme_places(subject)
         for token in subject.subtree:
             label = lexicon.noun_label(token)
-            if label in lexicon.specific or label == lexicon.general:
+            if label in lexicon.counts:
                 return self._refined(token, label)
         return INHERIT if lexicon.lemma(subject) in lexicon.generic else None
 
@@ -292,7 +308,7 @@ class FigureRecognizer(DataBacked):
             doc._.country = detect_country(doc.text)
         dates = [(s.start_char, s.end_char) for s in doc.spans.get(DATES_KEY, [])]
         pending: list[tuple[Span, str | None, NumberExpression]] = []
-        for number in find_numbers(doc.text, doc._.country):
+        for number in find_numbers(doc.text):
             if any(number.start < end and start < number.end for start, end in dates):
                 continue
             span = char_span(doc, number.start, number.end, "")
