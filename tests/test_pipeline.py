@@ -43,7 +43,7 @@ def test_dates_resolve_against_published(extractor):
     spans = spans_by_text(extractor.extract(ARTICLE, published="2024-11-14", doc_id="t"))
     assert spans["October"]["value"] == "2024-10"
     assert spans["last month"]["value"] == "2024-10"
-    assert spans["the past week"]["value"] == "2024-11-07/2024-11-14"
+    assert spans["the past week"]["value"] == "2024-11-07/2024-11-13"  # the 7 days before published
     assert spans["2022"]["label"] == "DATE"
 
 
