@@ -12,6 +12,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..normalize.numbers import number_words
+
+DATE_VOCABULARY = "lexicons/dates.json"
+# pattern slots filled from the date vocabulary's keys
+_DATE_SLOTS = {"{weekdays}": ("weekdays",), "{months}": ("months", "month_abbreviations"),
+               "{named_days}": ("named_days",)}
 from .attributes import guarded, guarded_pipe
 from .serialise import DataBacked
 
@@ -42,7 +47,7 @@ class SyntaxOnDemand(DataBacked):
                              f"none of that name (it has {', '.join(nlp.component_names)}); "
                              "pass config={\"components\": [...]} naming the ones it has")
         self.components = [nlp.get_pipe(component) for component in components]
-        self.data_files = (trigger,)
+        self.data_files = (trigger, DATE_VOCABULARY)
         self.trigger_file = trigger
         self._load_data()
         # the tag-to-POS map is read from the attribute ruler at the first call: when a saved
@@ -53,6 +58,11 @@ class SyntaxOnDemand(DataBacked):
         # "{number_words}": the number vocabulary from two up ("one" alone is rarely a figure)
         words = "|".join(re.escape(word) for word in number_words(minimum=2))
         pattern = self.data[self.trigger_file]["pattern"].replace("{number_words}", words)
+        dates = self.data[DATE_VOCABULARY]  # month, weekday and named-day names: one vocabulary
+        for slot, keys in _DATE_SLOTS.items():
+            names = sorted({name for key in keys for name in dates[key] if not name.startswith("_")},
+                           key=len, reverse=True)
+            pattern = pattern.replace(slot, "|".join(re.escape(name) for name in names))
         self.trigger = re.compile(pattern, re.IGNORECASE)
         self._pos_of_tag = None
 
