@@ -137,19 +137,18 @@ def _currencies() -> Currencies:
 
 @cache
 def _country_currencies(country: str | None) -> tuple[str, ...]:
-    try:
-        return tuple(get_territory_currencies(country, tender=True)) if country else ()
-    except Exception:  # noqa: BLE001 - 'EU' and other non-territories have no currency list
-        return ()
+    return tuple(get_territory_currencies(country, tender=True)) if country else ()
 
 
 @cache
 def _group_separators(country: str | None) -> frozenset[str]:
     """Thousands separators the article's country writes besides ',' and spaces (CLDR)."""
+    if not country:
+        return frozenset()
     try:
         group = Locale.parse(f"und_{country}").number_symbols["latn"]["group"]
-    except (UnknownLocaleError, ValueError, TypeError, KeyError):
-        return frozenset()
+    except (UnknownLocaleError, ValueError):
+        return frozenset()  # 'EU' and other codes CLDR has no locale for
     if group == ".":
         return frozenset(".")
     return frozenset("'’") if group in ("'", "’") else frozenset()
