@@ -126,6 +126,7 @@ class OutputFormat(str, Enum):
     jsonl = "jsonl"
     json = "json"
     csv = "csv"
+    actors = "actors"
     parquet = "parquet"
 
 
@@ -144,6 +145,8 @@ def extract(
     ] = None,
     fmt: Annotated[OutputFormat, typer.Option(
         "--format", help="jsonl/json: one record per document; csv: the facts table; "
+                         "actors: a CSV of actor mentions (doc_id, label, text, canonical, id, "
+                         "start, end; `id` is the same for one actor in every document); "
                          "parquet: -o DIR gets documents.parquet and facts.parquet.")
     ] = OutputFormat.jsonl,
     published: Annotated[Optional[str], typer.Option(

@@ -20,7 +20,7 @@ from typing import IO, Iterable, Iterator
 from charset_normalizer import from_bytes
 
 from .html import html_to_text, looks_like_html
-from .schema import FACT_COLUMNS
+from .schema import ACTOR_COLUMNS, ACTOR_LABELS, FACT_COLUMNS
 
 METADATA_FILE = "metadata.json"
 INPUT_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".parquet")
@@ -480,8 +480,18 @@ def atomic_directory(path: Path) -> Iterator[Path]:
         raise
 
 
+def _actor_rows(record: dict) -> list[dict]:
+    return [span for span in record["spans"] if span["label"] in ACTOR_LABELS]
+
+
+# CSV tables: format name -> (columns, the rows of one record)
+TABLE_ROWS = {"csv": (FACT_COLUMNS, lambda record: record["facts"]),
+              "actors": (ACTOR_COLUMNS, _actor_rows)}
+
+
 class RecordWriter:
-    """Streams output records as JSONL, a JSON array, or a CSV table of facts. Each record is
+    """Streams output records as JSONL, a JSON array, or a CSV table (facts, or actor mentions
+    with their gazetteer id, to join across documents). Each record is
     serialised whole before anything is written, so a record that cannot be encoded raises
     UnicodeEncodeError and leaves the output as it was."""
 
@@ -489,11 +499,11 @@ class RecordWriter:
         self.stream = stream
         self.fmt = fmt
         self.count = 0
-        if fmt == "csv":
+        if fmt in TABLE_ROWS:
             import csv
 
             self._buffer = io.StringIO()
-            self.csv = csv.DictWriter(self._buffer, fieldnames=FACT_COLUMNS,
+            self.csv = csv.DictWriter(self._buffer, fieldnames=TABLE_ROWS[fmt][0],
                                       extrasaction="ignore")
             self.csv.writeheader()
             self._emit()
@@ -513,8 +523,8 @@ class RecordWriter:
             text = ("," if self.count else "") + "\n" + json.dumps(record, ensure_ascii=False,
                                                                   indent=1)
         else:
-            for fact in record["facts"]:
-                self.csv.writerow({"doc_id": record["doc_id"], **fact})
+            for row in TABLE_ROWS[self.fmt][1](record):
+                self.csv.writerow({"doc_id": record["doc_id"], **row})
             text = self._buffer.getvalue()
             self._buffer.seek(0)
             self._buffer.truncate()

@@ -29,6 +29,8 @@ LABELS: tuple[str, ...] = ACTOR_LABELS + (DATE_LABEL,) + FIGURE_LABELS
 VALUE_LABELS: tuple[str, ...] = (DATE_LABEL,) + FIGURE_LABELS
 FACT_COLUMNS: tuple[str, ...] = ("doc_id", "label", "value", "currency", "when", "when_rule",
                                  "text", "start", "end", "source", "where", "sentence")
+# the actors table (`extract --format actors`): one row per actor mention; `id` joins documents
+ACTOR_COLUMNS: tuple[str, ...] = ("doc_id", "label", "text", "canonical", "id", "start", "end")
 
 _TIMEX_POINT = r"\d{4}(?:-\d{2}(?:-\d{2})?|-Q[1-4]|-W\d{2}|-(?:SP|SU|FA|WI))?|FY\d{4}"
 TIMEX_PATTERN = rf"^(?:{_TIMEX_POINT})(?:/(?:{_TIMEX_POINT}))?$"
@@ -67,6 +69,10 @@ class _Span(BaseModel):
 class ActorSpan(_Span):
     label: Literal[ACTOR_LABELS]
     canonical: str = Field(min_length=1)
+    id: str | None = Field(None, min_length=1, description=(
+        "Output only, beyond the spec (section 7 allows extra keys): the gazetteer id of the "
+        "actor, the same in every document ('iso:US', 'iso:US-TX', 'geonames:5520993', "
+        "'Department of Homeland Security' for DHS too); absent when the actor is not in it."))
 
 
 class DateSpan(_Span):
@@ -75,10 +81,6 @@ class DateSpan(_Span):
 
 
 class MoneySpan(_Span):
-    id: str | None = Field(None, min_length=1, description=(
-        "Output only, beyond the spec (section 7 allows extra keys): the gazetteer id of the "
-        "actor, the same in every document ('iso:US', 'iso:US-TX', 'geonames:5520993', "
-        "'Department of Homeland Security' for DHS too); absent when the actor is not in it."))
     label: Literal[_MONEY_LABELS]
     value: Number
     currency: str = Field(pattern=r"^[A-Z]{3}$")

@@ -91,3 +91,21 @@ def test_sets_not_trained_on_stay_above_their_floor(tmp_path, root, directory):
     assert result.exit_code == 0
     assert "FN" in result.stdout or "FP" in result.stdout  # the error listing is shown
     _assert_floor(json.loads(out.read_text()), UNTRAINED_FLOORS[directory])
+
+def test_actor_table_joins_one_actor_across_documents_by_id(tmp_path):
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text(
+        json.dumps({"doc_id": "a", "published": "2024-05-02", "text":
+                    "The Department of Homeland Security said 4,100 migrants were stopped."})
+        + "\n" + json.dumps({"doc_id": "b", "published": "2024-05-03", "text":
+                             "DHS officials in Texas said the count had doubled."}) + "\n",
+        encoding="utf-8")
+    out = tmp_path / "actors.csv"
+    result = runner.invoke(app, ["extract", str(inputs), "--format", "actors", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0]) == ["doc_id", "label", "text", "canonical", "id", "start", "end"]
+    dhs = [row for row in rows if row["text"] in ("Department of Homeland Security", "DHS")]
+    assert {row["doc_id"] for row in dhs} == {"a", "b"}
+    assert len({row["id"] for row in dhs}) == 1 and dhs[0]["id"]
+    assert any(row["text"] == "Texas" and row["label"] == "GPE" for row in rows)
