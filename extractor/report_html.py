@@ -12,7 +12,7 @@ from .scoring import LEVELS, Score, match_spans, score_document, values_agree
 # colours and legend groups from the label declaration (models/labels.json)
 COLOURS = {spec.name: spec.colour for spec in declared_labels()}
 GROUPS = {group: names_in(declared_labels(), group) for group in LABEL_GROUPS}
-_ATTRIBUTES = ("canonical", "role", "value", "currency", "when", "source", "where")
+_ATTRIBUTES = ("canonical", "role", "value", "currency", "when", "when_rule", "source", "where")
 
 CSS = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; margin: 2rem auto;

@@ -37,6 +37,7 @@ def test_page_is_self_contained_and_marks_every_span(seed_page, root):
     assert statuses.count("tp") + statuses.count("value") + statuses.count("fn") + listed \
         >= len(gold["spans"])
     assert "value: 2023-12" in page or "when: 2023-12" in page  # tooltips carry values
+    assert "when_rule: " in page  # and the rule that chose each figure's period
     assert "canonical: Antony J. Blinken" in page
     assert "mentions_lenient" in page  # the per-document scores
 
