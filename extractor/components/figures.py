@@ -308,7 +308,7 @@ class FigureRecognizer(DataBacked):
             doc._.country = detect_country(doc.text)
         dates = [(s.start_char, s.end_char) for s in doc.spans.get(DATES_KEY, [])]
         pending: list[tuple[Span, str | None, NumberExpression]] = []
-        for number in find_numbers(doc.text):
+        for number in find_numbers(doc.text, doc._.country):
             if any(number.start < end and start < number.end for start, end in dates):
                 continue
             span = char_span(doc, number.start, number.end, "")
