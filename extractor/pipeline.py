@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.util import compile_infix_regex
 
 from . import components  # noqa: F401  (registers the factories)
-from .components.attributes import ERROR_KEY, batches
+from .components.attributes import ERROR_KEY, TEXT_KEY, batches, text_of
 from .data import load_json
 from .io import Document, InputProblem
 from .output import doc_to_record
@@ -116,6 +116,7 @@ class Extractor:
         for document in documents:
             for offset, piece in split_text(document.text, self.chunk_chars):
                 doc = self.nlp.make_doc(piece)
+                doc.user_data[TEXT_KEY] = piece
                 doc._.published = document.published
                 yield doc, (document, offset)
 
@@ -144,11 +145,11 @@ class Extractor:
         chars = 0
         for unit in units:
             if group and (len(group) >= self.batch_size
-                          or chars + len(unit[0].text) > self.max_batch_chars):
+                          or chars + len(text_of(unit[0])) > self.max_batch_chars):
                 yield from self.nlp.pipe(group, as_tuples=True, batch_size=len(group))
                 group, chars = [], 0
             group.append(unit)
-            chars += len(unit[0].text)
+            chars += len(text_of(unit[0]))
         if group:
             yield from self.nlp.pipe(group, as_tuples=True, batch_size=len(group))
 

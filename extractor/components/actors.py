@@ -13,7 +13,7 @@ from spacy.pipeline.span_ruler import SpanRuler
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .attributes import ACTORS_KEY, guarded
+from .attributes import ACTORS_KEY, guarded, text_of
 from .serialise import DataBacked
 
 _ACTOR_NER = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}  # LOC/NORP/FAC only via gazetteers
@@ -290,7 +290,7 @@ class PlaceHead(SpanRule):
 
 def _line_of(doc: Doc, i: int) -> str:
     """The text line holding token i."""
-    text = doc.text
+    text = text_of(doc)
     begin = text.rfind("\n", 0, doc[i].idx) + 1
     stop = text.find("\n", doc[i].idx)
     return text[begin:stop if stop >= 0 else len(text)]
@@ -544,7 +544,7 @@ class ActorRecognizer(DataBacked):
         pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(form)}(?![\w-])"
                                       for form in sorted(forms, key=len, reverse=True)))
         taken = [(doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1])) for c in kept]
-        for match in pattern.finditer(doc.text):
+        for match in pattern.finditer(text_of(doc)):
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
             span = doc.char_span(match.start(), match.end())
@@ -559,10 +559,10 @@ class ActorRecognizer(DataBacked):
         taken = [(doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1])) for c in kept]
         for candidate in [c for c in kept if c.label == "ORG"]:
             end_char = doc[candidate.end - 1].idx + len(doc[candidate.end - 1])
-            defined = re.match(r" ?\((?P<acronym>[A-Z][A-Za-z]{1,7})\)", doc.text[end_char:])
+            defined = re.match(r" ?\((?P<acronym>[A-Z][A-Za-z]{1,7})\)", text_of(doc)[end_char:])
             if not defined or not _is_acronym(defined["acronym"]):
                 continue
-            for match in re.finditer(rf"(?<![\w-]){defined['acronym']}(?![\w-])", doc.text):
+            for match in re.finditer(rf"(?<![\w-]){defined['acronym']}(?![\w-])", text_of(doc)):
                 span = doc.char_span(match.start(), match.end())
                 if span is not None and not any(match.start() < end and start < match.end()
                                                 for start, end in taken):
@@ -578,24 +578,24 @@ class ActorRecognizer(DataBacked):
         sectors ('the Swanton Sector')."""
         found = []
         outlets = set()
-        for match in _DATELINE.finditer(doc.text):
+        for match in _DATELINE.finditer(text_of(doc)):
             place = doc.char_span(match.start("place"), match.end("place"))
             index = self.gaz.place_folded.get(match["place"].casefold())
             if place is not None and index is not None:
                 found.append(Candidate(place.start, place.end, "GPE", 3, index))
             outlets.add(match["outlet"].strip())
         found += self._bylines(doc, outlets)
-        outlets.update(m["outlet"].strip() for m in _MASTHEAD.finditer(doc.text)
+        outlets.update(m["outlet"].strip() for m in _MASTHEAD.finditer(text_of(doc))
                        if not m["outlet"].startswith(("By ", "BY ")))
         for outlet in sorted(outlets):
             if outlet in self.gaz.place_id or outlet.isupper() or len(outlet) < 3:
                 continue
-            for other in re.finditer(rf"(?<!\w){re.escape(outlet)}(?!\w)", doc.text):
+            for other in re.finditer(rf"(?<!\w){re.escape(outlet)}(?!\w)", text_of(doc)):
                 span = doc.char_span(other.start(), other.end())
                 if span is not None:  # the outlet wherever it is named
                     found.append(Candidate(span.start, span.end, "ORG", 3,
                                            self.gaz.org_id.get(outlet)))
-        for match in self.gaz.apposition.finditer(doc.text):
+        for match in self.gaz.apposition.finditer(text_of(doc)):
             name = match["name"]
             words = name.replace("-", " ").split()
             if name in self.gaz.place_id or name in self.gaz.org_id or any(
@@ -604,7 +604,7 @@ class ActorRecognizer(DataBacked):
             span = doc.char_span(match.start("name"), match.end("name"))
             if span is not None:
                 found.append(Candidate(span.start, span.end, "PERSON", 2.4))
-        for match in self.gaz.titled_name.finditer(doc.text):
+        for match in self.gaz.titled_name.finditer(text_of(doc)):
             name = match["name"]
             words = name.split()
             if words[0] in self.gaz.title_words or name in self.gaz.org_id or any(
@@ -613,7 +613,7 @@ class ActorRecognizer(DataBacked):
             span = doc.char_span(match.start("name"), match.end("name"))
             if span is not None:
                 found.append(Candidate(span.start, span.end, "PERSON", 2.3))
-        for match in _SECTOR.finditer(doc.text):
+        for match in _SECTOR.finditer(text_of(doc)):
             span = doc.char_span(match.start("place"), match.end("place"))
             if span is not None and match["place"] not in self.gaz.org_id:
                 found.append(Candidate(span.start, span.end, "GPE", 2.5,
@@ -625,7 +625,7 @@ class ActorRecognizer(DataBacked):
         dash or a comma (ORG, added to `outlets`), unless it is the writer's role."""
         found = []
         roles = set(self.gaz.cleaning["byline_roles"]["words"])
-        for match in _BYLINE.finditer(doc.text):
+        for match in _BYLINE.finditer(text_of(doc)):
             names = [(m.start() + match.start("names"), m.group())
                      for m in re.finditer(_NAME, match["names"])]
             rest = (match["rest"] or "").strip()
@@ -691,7 +691,7 @@ class ActorRecognizer(DataBacked):
             return max(present, key=len) if present else self._clean(span.text)
         if span.text.isupper() and len(span.text) >= 2:
             for other in orgs:  # 'the Office for Refugee Support (ORS)': defined in brackets
-                following = span.doc.text[other.end_char:other.end_char + len(span.text) + 3]
+                following = text_of(span.doc)[other.end_char:other.end_char + len(span.text) + 3]
                 if other is not span and following.strip() == f"({span.text})":
                     return self._clean(other.text)
             letters = span.text.replace(".", "")

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..normalize.setting import detect_country
 from ..normalize.timex import DateContext, Tense, find_dates
-from .attributes import DATES_KEY, char_span, guarded
+from .attributes import DATES_KEY, char_span, guarded, text_of
 from .serialise import DataBacked
 
 _FUTURE_AUX = {"will", "'ll", "shall", "wo", "must", "should"}  # modals of what is due
@@ -65,7 +65,7 @@ class _LazyYears:
 
     def _load(self) -> None:
         if self._offsets is None:
-            text = self.doc.text
+            text = text_of(self.doc)
             found = [d for d in find_dates(text) if _BARE_YEAR.match(d.text)
                      and _YEAR_INTRO.search(text[max(0, d.start - 12):d.start])]
             self._offsets = [d.start for d in found]
@@ -101,7 +101,7 @@ class DateRecognizer(DataBacked):
     def __call__(self, doc: Doc) -> Doc:
         published = date.fromisoformat(doc._.published) if doc._.published else None
         if doc._.country is None:
-            doc._.country = detect_country(doc.text)
+            doc._.country = detect_country(text_of(doc))
         years = _LazyYears(doc)
 
         def tense_at(offset: int) -> Tense:
@@ -111,7 +111,7 @@ class DateRecognizer(DataBacked):
         ctx = DateContext(published=published, tense_at=tense_at, country=doc._.country,
                           sentence_year=years.in_sentence)
         spans: list[Span] = []
-        for found in find_dates(doc.text, ctx):
+        for found in find_dates(text_of(doc), ctx):
             span = char_span(doc, found.start, found.end, "DATE")
             if span is None:
                 continue

@@ -7,7 +7,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .attributes import ACTORS_KEY, DATES_KEY, FIGURES_KEY, guarded
+from .attributes import ACTORS_KEY, DATES_KEY, FIGURES_KEY, guarded, text_of
 from .periods import PeriodResolver, tree_distance
 from .serialise import DataBacked
 
@@ -46,7 +46,7 @@ class FactLinker(DataBacked):
     def __call__(self, doc: Doc) -> Doc:
         dates = list(doc.spans.get(DATES_KEY, []))
         figures = list(doc.spans.get(FIGURES_KEY, []))
-        datelines = dateline_ranges(doc.text)
+        datelines = dateline_ranges(text_of(doc))
         actors = [a for a in doc.spans.get(ACTORS_KEY, [])
                   if not any(start <= a.start_char < end for start, end in datelines)]
         for figure in figures:

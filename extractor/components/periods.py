@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
+from .attributes import text_of
+
 if not Span.has_extension("when_rule"):
     Span.set_extension("when_rule", default=None)
 
@@ -164,7 +166,7 @@ class PeriodResolver:
 
     def _joins_range(self, first: Span, second: Span) -> bool:
         """'from A to B', 'between A and B', 'A through B', 'A - B'."""
-        link = first.doc.text[first.end_char:second.start_char]
+        link = text_of(first.doc)[first.end_char:second.start_char]
         if _word_before(first) in self.range_open and self.range_link.match(link):
             return True
         return link.strip().lower() in self.range_link_alone
@@ -279,9 +281,9 @@ class PeriodResolver:
         if not any(t.lower_ in self.respectively for t in figure.sent):
             return None
         doc = figure.doc
-        group = _list_around(figure, figures, doc.text)
+        group = _list_around(figure, figures, text_of(doc))
         for date in dates:
-            date_group = _list_around(date, dates, doc.text)
+            date_group = _list_around(date, dates, text_of(doc))
             if len(date_group) == len(group) > 1 and date_group[0].start > group[-1].end:
                 return date_group[group.index(figure)]
         return None
