@@ -31,15 +31,17 @@ class Evaluation:
 
 def extract(paths: list[str], published: str | None = None, model: str | None = None,
             batch_size: int | None = None, n_process: int = 1,
-            skip: Iterable[str] = (), with_text: bool = False) -> Iterator[dict | InputProblem]:
+            skip: Iterable[str] = (), with_text: bool = False,
+            ops: str | None = None) -> Iterator[dict | InputProblem]:
     """Output records for every readable document under `paths`, problems in between.
 
     Inputs are read lazily and records come out in input order as they are done.
-    `skip` names doc_ids already done (a resumed run); `with_text` adds each analysed text.
+    `skip` names doc_ids already done (a resumed run); `with_text` adds each analysed text;
+    `ops` is thinc's "numpy" or "blis" matrix products (default: models/pipeline.json).
     """
     from .pipeline import Extractor  # the spaCy pipeline loads only when needed
 
-    extractor = Extractor(model=model, batch_size=batch_size, n_process=n_process)
+    extractor = Extractor(model=model, batch_size=batch_size, n_process=n_process, ops=ops)
     skipped = set(skip)
     problems: list[InputProblem] = []
     seen: dict[str, str] = {}  # doc_id -> where it first came from: doc_ids are the key

@@ -135,6 +135,11 @@ class Engine(str, Enum):
     dask = "dask"
 
 
+class Ops(str, Enum):  # pipeline.OPS, named here so that --help imports no spaCy
+    numpy = "numpy"
+    blis = "blis"
+
+
 @app.command()
 def extract(
     paths: Annotated[list[str], typer.Argument(
@@ -156,6 +161,9 @@ def extract(
         help="Base spaCy pipeline package (default from models/pipeline.json).")] = None,
     batch_size: Annotated[Optional[int], typer.Option(min=1, help="Documents per batch.")] = None,
     n_process: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    ops: Annotated[Optional[Ops], typer.Option(
+        help="thinc's matrix products: numpy or blis (default from models/pipeline.json; "
+             "bench/RESULTS.md measures both).")] = None,
     errors_file: Annotated[Optional[Path], typer.Option(
         "--errors", help="Also write input problems as JSONL here.")] = None,
     resume: Annotated[bool, typer.Option(
@@ -222,7 +230,8 @@ def extract(
         with _progress() as progress:
             task = progress.add_task("extracting", total=None)
             for item in run_extraction(paths, published, model, batch_size, n_process,
-                                       skip=sink.done if sink else ()):
+                                       skip=sink.done if sink else (),
+                                       ops=ops.value if ops else None):
                 if isinstance(item, InputProblem):
                     report(item)
                     continue

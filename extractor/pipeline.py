@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import multiprocessing.util
+import multiprocessing
 import os
 import signal
+from collections import deque
 from typing import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
 from spacy.util import compile_infix_regex
+from thinc.api import use_ops
 
 from . import components  # noqa: F401  (registers the factories)
 from .components.attributes import ERROR_KEY, TEXT_KEY, batches, text_of
@@ -25,14 +27,23 @@ def pipeline_config() -> dict:
     return load_json("pipeline.json")
 
 
-def build_nlp(model: str | None = None, figures: dict | None = None) -> Language:
+OPS = ("numpy", "blis")  # thinc's CPU matrix products: numpy's BLAS, or the blis package
+
+
+def build_nlp(model: str | None = None, figures: dict | None = None,
+              ops: str | None = None) -> Language:
     """The base English pipeline plus migrex's components, as `models/pipeline.json` says;
     `figures` overrides the figure component's config ({"typing": "rules"}, or
-    {"embeddings": True, "model": "figures-embeddings"} with the transformers extra)."""
+    {"embeddings": True, "model": "figures-embeddings"} with the transformers extra);
+    `ops` ("numpy" or "blis", default the config's "ops") chooses thinc's matrix products."""
     config = pipeline_config()
     name = model or os.environ.get("MIGREX_BASE_MODEL") or config["base_model"]
+    ops = ops or config["ops"]
+    if ops not in OPS:
+        raise ValueError(f"ops must be one of {', '.join(OPS)}, not {ops!r}")
     try:
-        nlp = spacy.load(name, exclude=config["exclude"])
+        with use_ops("numpy", use_blis=ops == "blis"):  # models take the ops current at load
+            nlp = spacy.load(name, exclude=config["exclude"])
     except OSError as error:
         raise RuntimeError(f"spaCy pipeline {name!r} is not installed; install the package "
                            "(pip install migrex) or pass --model NAME") from error
@@ -76,7 +87,15 @@ def split_text(text: str, limit: int) -> list[tuple[int, str]]:
     return pieces
 
 
-def _die_with_parent(_extractor) -> None:
+_FORKED_EXTRACTOR: "Extractor | None" = None  # the pipeline forked workers inherit
+
+
+def _extract_chunk(documents: list[Document]) -> list[dict | InputProblem]:
+    """In a forked worker: one chunk's records, by the pipeline loaded before the fork."""
+    return list(_FORKED_EXTRACTOR._in_process(documents))
+
+
+def _die_with_parent() -> None:
     """In a forked worker: end when the parent process dies (even by SIGKILL), so a killed
     --n-process run leaves no orphan workers (Linux prctl; elsewhere a watch thread)."""
     parent = os.getppid()
@@ -102,12 +121,13 @@ class Extractor:
     """Extracts actors, dates and figures from documents, one output record each."""
 
     def __init__(self, model: str | None = None, batch_size: int | None = None,
-                 n_process: int = 1, figures: dict | None = None, nlp: Language | None = None):
+                 n_process: int = 1, figures: dict | None = None, nlp: Language | None = None,
+                 ops: str | None = None):
         """`model`: the base pipeline (a package name or directory; a saved migrex pipeline is
         used as it is); `nlp`: an already built migrex pipeline instead (e.g. `spacy.load` of
-        one saved with `nlp.to_disk`)."""
+        one saved with `nlp.to_disk`); `ops`: thinc's matrix products (see `build_nlp`)."""
         config = pipeline_config()
-        self.nlp = nlp if nlp is not None else build_nlp(model, figures)
+        self.nlp = nlp if nlp is not None else build_nlp(model, figures, ops)
         self.batch_size = batch_size or config["batch_size"]
         self.n_process = n_process
         self.chunk_chars = config["max_chunk_chars"]
@@ -124,17 +144,33 @@ class Extractor:
         """Records in input order, computed lazily batch by batch. A document the pipeline
         fails on is reported as a problem and the batch goes on without it."""
         if self.n_process > 1:
-            multiprocessing.util.register_after_fork(self, _die_with_parent)
-            yield from self._merge(self.nlp.pipe(self._units(documents), as_tuples=True,
-                                                 batch_size=self.batch_size,
-                                                 n_process=self.n_process))
-            return
+            yield from self._in_workers(documents)
+        else:
+            yield from self._in_process(documents)
+
+    def _in_process(self, documents: Iterable[Document]) -> Iterator[dict | InputProblem]:
         for batch in batches(documents, self.batch_size):
             try:
                 records = list(self._merge(self._analyse(self._units(batch))))
             except Exception:  # noqa: BLE001 - isolate the document that fails, keep the rest
                 records = list(self._one_by_one(batch))
             yield from records
+
+    def _in_workers(self, documents: Iterable[Document]) -> Iterator[dict | InputProblem]:
+        """`extract_many` in `n_process` forked workers that share this loaded pipeline: each
+        gets chunks of `batch_size` documents and sends back finished records (not Docs);
+        at most two chunks per worker are in flight, so memory stays flat and order is kept."""
+        global _FORKED_EXTRACTOR
+        _FORKED_EXTRACTOR = self
+        context = multiprocessing.get_context("fork")
+        with context.Pool(self.n_process, initializer=_die_with_parent) as pool:
+            pending: deque = deque()
+            for chunk in batches(documents, self.batch_size):
+                pending.append(pool.apply_async(_extract_chunk, (chunk,)))
+                if len(pending) >= 2 * self.n_process:
+                    yield from pending.popleft().get()
+            while pending:
+                yield from pending.popleft().get()
 
     max_batch_chars = 200_000  # characters analysed together, so peak memory stays flat
 
