@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.pipeline.span_ruler import SpanRuler
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -56,13 +56,36 @@ def _is_acronym(name: str) -> bool:
     return " " not in name and sum(c.isupper() for c in name) >= 2
 
 
-def _span_ruler(nlp: Language, patterns: list[dict]) -> SpanRuler:
-    """A span ruler over the patterns, tokenised exactly as the pipeline tokenises text."""
-    tokenizer_only = spacy.blank(nlp.lang, vocab=nlp.vocab)
-    tokenizer_only.tokenizer = nlp.tokenizer
-    ruler = SpanRuler(tokenizer_only, spans_key=None)
-    ruler.add_patterns(patterns)
-    return ruler
+class PhraseIndex:
+    """Phrase patterns ({label, pattern, id}) found by their tokens' ORTH hashes: the matches
+    spaCy's SpanRuler gives, without making a Doc of every pattern at load time (tokenising
+    some 20,000 gazetteer names was most of migrex's start-up). A name of plain words that
+    are no tokenizer special case is split on its spaces, which is how the tokenizer splits it;
+    any other name goes through the pipeline's tokenizer."""
+
+    def __init__(self, nlp: Language, patterns: list[dict]):
+        self.phrases: dict[tuple[int, ...], list[tuple[str, str]]] = {}
+        self.lengths: dict[int, set[int]] = {}
+        rules = nlp.tokenizer.rules or {}
+        for pattern in patterns:
+            words = pattern["pattern"].split(" ")
+            if not all(word.isalpha() and word not in rules for word in words):
+                words = [token.text for token in nlp.tokenizer(pattern["pattern"])]
+            if not words:
+                continue
+            key = tuple(hash_string(word) for word in words)
+            self.phrases.setdefault(key, []).append((pattern["label"], pattern.get("id", "")))
+            self.lengths.setdefault(key[0], set()).add(len(key))
+
+    def match(self, doc: Doc) -> list[Span]:
+        """Every match as a Span with the pattern's label and id, sorted (as SpanRuler.match)."""
+        orths = doc.to_array(ORTH).tolist() if len(doc) else []
+        found = set()
+        for start, orth in enumerate(orths):
+            for length in self.lengths.get(orth, ()):
+                for label, span_id in self.phrases.get(tuple(orths[start:start + length]), ()):
+                    found.add(Span(doc, start, start + length, label=label, span_id=span_id))
+        return sorted(found)
 
 
 class Gazetteer:
@@ -92,8 +115,7 @@ class Gazetteer:
         # headlines and datelines in capitals: 'MEXICO', 'EL PASO'
         shouted = [dict(line, pattern=line["pattern"].upper()) for line in places
                    if len(line["pattern"]) > 3 and line["pattern"].upper() != line["pattern"]]
-        self.ruler = _span_ruler(nlp, [{k: line[k] for k in ("label", "pattern", "id")}
-                                       for line in orgs + places + shouted])
+        self.ruler = PhraseIndex(nlp, orgs + places + shouted)
         self.place_id = {line["pattern"]: line["id"] for line in places + shouted}
         self.place_folded = {alias.casefold(): place for alias, place in self.place_id.items()}
         self.place_names = {line["id"]: line["canonical"] for line in places}
