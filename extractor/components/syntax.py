@@ -17,18 +17,19 @@ DATE_VOCABULARY = "lexicons/dates.json"
 # pattern slots filled from the date vocabulary's keys
 _DATE_SLOTS = {"{weekdays}": ("weekdays",), "{months}": ("months", "month_abbreviations"),
                "{named_days}": ("named_days",)}
-from .attributes import guarded, guarded_pipe
+from .attributes import guarded, guarded_pipe, text_of
 from .serialise import DataBacked
 
 _ATTRS = [TAG, POS, LEMMA, HEAD, DEP]
 
 
-def _copy_tokens(doc: Doc, start: int, end: int) -> Doc:
-    """A new Doc of the same tokens (Span.as_doc copies every annotation and is ~10x slower)."""
-    words = doc.to_array([ORTH, SPACY])[start:end]
+def _copy_tokens(doc: Doc, tokens: list[list[int]], start: int, end: int) -> Doc:
+    """A new Doc of tokens start..end, from the document's [ORTH, SPACY] rows read once
+    (Span.as_doc copies every annotation and is ~10x slower)."""
     strings = doc.vocab.strings
-    return Doc(doc.vocab, words=[strings[int(orth)] for orth in words[:, 0]],
-               spaces=[bool(space) for space in words[:, 1]])
+    rows = tokens[start:end]
+    return Doc(doc.vocab, words=[strings[orth] for orth, _ in rows],
+               spaces=[bool(space) for _, space in rows])
 
 
 class SyntaxOnDemand(DataBacked):
@@ -81,15 +82,19 @@ class SyntaxOnDemand(DataBacked):
 
     def needs_syntax(self, sent: Span) -> bool:
         """A figure candidate or a date whose value depends on the verb's tense."""
-        return bool(self.trigger.search(sent.text))
+        return bool(self.trigger.search(text_of(sent.doc)[sent.start_char:sent.end_char]))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         yield from guarded_pipe(self, docs, batch_size, self._analyse)
 
     def _analyse(self, batch: list[Doc]) -> None:
         """Parse the sentences that need it, in one batch, and write the results back."""
-        wanted = [(doc, sent.start, sent.end, _copy_tokens(doc, sent.start, sent.end))
-                  for doc in batch for sent in doc.sents if self.needs_syntax(sent)]
+        wanted = []
+        for doc in batch:
+            chosen = [sent for sent in doc.sents if self.needs_syntax(sent)]
+            tokens = doc.to_array([ORTH, SPACY]).tolist() if chosen else []
+            wanted += [(doc, sent.start, sent.end, _copy_tokens(doc, tokens, sent.start, sent.end))
+                       for sent in chosen]
         parsed = [piece for *_, piece in wanted]
         for component in self.components:
             parsed = list(component.pipe(parsed))
