@@ -87,6 +87,22 @@ def split_text(text: str, limit: int) -> list[tuple[int, str]]:
     return pieces
 
 
+def _groups(items: Iterable, count: int, chars: int, size_of) -> Iterator[list]:
+    """Lists of at most `count` items whose `size_of` adds up to at most `chars` (an item
+    larger than that goes alone)."""
+    group: list = []
+    total = 0
+    for item in items:
+        size = size_of(item)
+        if group and (len(group) >= count or total + size > chars):
+            yield group
+            group, total = [], 0
+        group.append(item)
+        total += size
+    if group:
+        yield group
+
+
 _FORKED_EXTRACTOR: "Extractor | None" = None  # the pipeline forked workers inherit
 
 
@@ -158,14 +174,16 @@ class Extractor:
 
     def _in_workers(self, documents: Iterable[Document]) -> Iterator[dict | InputProblem]:
         """`extract_many` in `n_process` forked workers that share this loaded pipeline: each
-        gets chunks of `batch_size` documents and sends back finished records (not Docs);
-        at most two chunks per worker are in flight, so memory stays flat and order is kept."""
+        gets chunks of at most `batch_size` documents and `max_chunk_chars` characters and
+        sends back finished records (not Docs); at most two chunks per worker are in flight,
+        so memory stays flat and order is kept."""
         global _FORKED_EXTRACTOR
         _FORKED_EXTRACTOR = self
         context = multiprocessing.get_context("fork")
         with context.Pool(self.n_process, initializer=_die_with_parent) as pool:
             pending: deque = deque()
-            for chunk in batches(documents, self.batch_size):
+            for chunk in _groups(documents, self.batch_size, self.max_chunk_chars,
+                                 lambda document: len(document.text)):
                 pending.append(pool.apply_async(_extract_chunk, (chunk,)))
                 if len(pending) >= 2 * self.n_process:
                     yield from pending.popleft().get()
@@ -173,20 +191,14 @@ class Extractor:
                 yield from pending.popleft().get()
 
     max_batch_chars = 200_000  # characters analysed together, so peak memory stays flat
+    max_chunk_chars = 40_000  # characters a worker gets at once: seconds of work, so the
+    # workers stay evenly busy while a chunk's pickling costs next to nothing
 
     def _analyse(self, units):
         """`nlp.pipe` over the units in groups of at most `batch_size` pieces and
         `max_batch_chars` characters: the pieces of a split document stream through."""
-        group: list = []
-        chars = 0
-        for unit in units:
-            if group and (len(group) >= self.batch_size
-                          or chars + len(text_of(unit[0])) > self.max_batch_chars):
-                yield from self.nlp.pipe(group, as_tuples=True, batch_size=len(group))
-                group, chars = [], 0
-            group.append(unit)
-            chars += len(text_of(unit[0]))
-        if group:
+        for group in _groups(units, self.batch_size, self.max_batch_chars,
+                             lambda unit: len(text_of(unit[0]))):
             yield from self.nlp.pipe(group, as_tuples=True, batch_size=len(group))
 
     def _one_by_one(self, batch: list[Document]) -> Iterator[dict | InputProblem]:
