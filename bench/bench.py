@@ -235,7 +235,10 @@ def render(args, tables, memory_rows, start, profile, found) -> str:
         for name, (seconds, cpu, rss) in rows.items():
             lines.append(f"| {name} | {seconds:.1f} | {cpu:.1f} | "
                          f"{table['words'] / seconds:,.0f} | {bare / seconds:.2f} | {rss:,.0f} |")
-        lines.append("")
+        default, other = (seconds for name, (seconds, _, _) in rows.items()
+                          if name.startswith("migrex, 1 process"))
+        lines += ["", f"Thinc ops, migrex 1 process: the default ({args.default_ops}) runs "
+                      f"{other / default:.2f}x the words/s of the other.", ""]
     (small, _, rss_small), (large, _, rss_large) = memory_rows
     lines += ["## Memory", "",
               "migrex, 1 process, on documents of one or two consecutive paragraphs of the "
