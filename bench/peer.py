@@ -42,8 +42,12 @@ def run(corpus: str, model: str) -> None:
 
     import dateparser.search
     import spacy
+    from quantulum3 import classifier
     from quantulum3 import parser as quantities
 
+    # its shipped classifier is pickled by another scikit-learn than the project's; without it
+    # quantulum3 disambiguates units by frequency (its documented fallback)
+    classifier.USE_CLF = False
     nlp = spacy.load(model)
     records = (json.loads(line) for line in open(corpus, encoding="utf-8"))
     pairs = ((record["text"], record.get("published")) for record in records)

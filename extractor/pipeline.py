@@ -111,6 +111,16 @@ def _extract_chunk(documents: list[Document]) -> list[dict | InputProblem]:
     return list(_FORKED_EXTRACTOR._in_process(documents))
 
 
+def _start_worker() -> None:
+    """A forked worker: one BLAS thread (the workers fill the cores; numpy's ops with
+    OpenBLAS's own threads in every worker ran two workers no faster than one), and it ends
+    with its parent."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+    _die_with_parent()
+
+
 def _die_with_parent() -> None:
     """In a forked worker: end when the parent process dies (even by SIGKILL), so a killed
     --n-process run leaves no orphan workers (Linux prctl; elsewhere a watch thread)."""
@@ -180,7 +190,7 @@ class Extractor:
         global _FORKED_EXTRACTOR
         _FORKED_EXTRACTOR = self
         context = multiprocessing.get_context("fork")
-        with context.Pool(self.n_process, initializer=_die_with_parent) as pool:
+        with context.Pool(self.n_process, initializer=_start_worker) as pool:
             pending: deque = deque()
             for chunk in _groups(documents, self.batch_size, self.max_chunk_chars,
                                  lambda document: len(document.text)):
