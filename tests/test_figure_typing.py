@@ -1,34 +1,41 @@
-"""The learned figure-typing model: shipped, loaded offline, better than the rules on
-wording the lexicons do not list, deterministic."""
+"""The learned figure-typing model: shipped, loaded offline when selected, the default only
+when it beats the rules leaving one document out, deterministic."""
 
 import json
+import re
 
 from extractor.figure_model import FigureTypingModel
 from extractor.pipeline import Extractor
+from extractor.training import default_typing
 
-PARAPHRASE = "Last week 1,150 migrants were escorted back across the bridge into Mexico."
 
-
-def test_shipped_model_loads_with_the_pipeline(extractor, root):
-    meta = json.loads((root / "models" / "figures" / "classifier.json").read_text())
+def test_the_default_typing_is_the_one_the_report_chose(extractor, root):
     config = json.loads((root / "models" / "pipeline.json").read_text())
-    figures = extractor.nlp.get_pipe("migrex_figures")
-    assert figures.typing == config["component_config"]["migrex_figures"]["typing"]
+    report = (root / "eval" / "figure_typing.md").read_text()
+    chosen = re.search(r"Default typing: \*\*(\w+)\*\*", report).group(1)
+    assert config["component_config"]["migrex_figures"]["typing"] == chosen
+    assert extractor.nlp.get_pipe("migrex_figures").typing == chosen
+
+
+def test_shipped_model_loads_when_selected(root):
+    meta = json.loads((root / "models" / "figures" / "classifier.json").read_text())
+    figures = Extractor(figures={"typing": "stacked"}).nlp.get_pipe("migrex_figures")
     assert figures.model is not None and meta["data_sha256"] and meta["trained_with"]
+    assert meta["variant"] == "stacked"
     assert set(meta["labels"]) >= {"NONE", "REMOVALS", "VISAS", "PEOPLE"}
 
 
-def test_paraphrase_no_lexicon_lists_is_typed_by_the_default(extractor):
-    # "escorted back across" is in no rule lexicon: the rules alone call these people
-    rules = Extractor(figures={"typing": "rules"})
-    assert [f["label"] for f in rules.extract(PARAPHRASE, "2025-05-01")["facts"]] == ["PEOPLE"]
-    facts = extractor.extract(PARAPHRASE, "2025-05-01")["facts"]
-    assert [(f["label"], f["value"], f["when"]) for f in facts] == \
-        [("REMOVALS", 1150, "2025-W17")]
+def test_the_classifier_is_kept_only_if_it_beats_the_rules():
+    def results(rules, stacked):
+        return {"rules": {"micro": {"f": rules}}, "stacked": {"micro": {"f": stacked}},
+                "combined": {"micro": {"f": 0.99}}}
+    assert default_typing(results(0.888, 0.881)) == "rules"
+    assert default_typing(results(0.880, 0.880)) == "rules"
+    assert default_typing(results(0.880, 0.901)) == "stacked"
 
 
-def test_component_model_serialises_with_the_pipeline(extractor, tmp_path):
-    figures = extractor.nlp.get_pipe("migrex_figures")
+def test_component_model_serialises_with_the_pipeline(tmp_path):
+    figures = Extractor(figures={"typing": "stacked"}).nlp.get_pipe("migrex_figures")
     figures.to_disk(tmp_path)
     copy = Extractor(figures={"typing": "rules"}).nlp.get_pipe("migrex_figures")
     copy.from_disk(tmp_path)

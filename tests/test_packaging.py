@@ -156,7 +156,7 @@ def test_train_figures_writes_where_o_says_and_leaves_the_shipped_files(tmp_path
     import spacy
 
     nlp = spacy.blank("en")
-    figures = nlp.add_pipe("migrex_figures", config={"model": str(out)})
+    figures = nlp.add_pipe("migrex_figures", config={"typing": "stacked", "model": str(out)})
     assert figures.model.meta["data_sha256"] == meta["data_sha256"]
 
 

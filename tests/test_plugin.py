@@ -48,7 +48,6 @@ def test_factory_defaults_are_the_command_lines():
     cli = pipeline_config()["component_config"]["migrex_figures"]
     defaults = Language.get_factory_meta("migrex_figures").default_config
     assert {key: defaults[key] for key in cli} == cli
-    assert defaults["typing"] == "stacked"
 
 
 def test_add_pipe_finds_the_factories_without_importing_extractor():
@@ -102,7 +101,7 @@ def test_saved_pipeline_carries_its_own_data(tmp_path):
 
 
 def test_components_round_trip_through_bytes():
-    nlp = Extractor().nlp
+    nlp = Extractor(figures={"typing": "stacked"}).nlp  # the model loads when selected
     blank = spacy.blank("en")
     for name in ("migrex_dates", "migrex_actors", "migrex_facts"):
         copy = blank.add_pipe(name).from_bytes(nlp.get_pipe(name).to_bytes())

@@ -81,9 +81,10 @@ class FigureLexicon:
             return self.general
         doc = token.doc
         if token.i >= 2 and doc[token.i - 1].text == "-" and not doc[token.i - 2].whitespace_:
-            label = self._noun(f"{self.lemma(doc[token.i - 2])}-{lemma}")
-            if label:
-                return label
+            first = doc[token.i - 2]  # "got-aways": the first part as written or as a lemma
+            for form in (f"{first.lower_}-{lemma}", f"{self.lemma(first)}-{lemma}"):
+                if self._noun(form):
+                    return self._noun(form)
         return self._noun(lemma) or self._noun(token.lower_)
 
     def modifier_label(self, token: Token) -> str | None:

@@ -22,6 +22,8 @@ from .serialise import DATA_FILE, DataBacked
 INHERIT = "INHERIT"  # a bare number that takes the label of a neighbouring figure
 SUBCOUNT = "SUBCOUNT"  # "..., including 105,000 family members": part of the previous figure
 _CLAUSE_DEPS = {"acl", "relcl", "advcl"}
+_PLACES_AND_NAMES = {"GPE", "LOC", "FAC", "PERSON", "PRODUCT", "DATE", "TIME", "EVENT", "LAW",
+                     "WORK_OF_ART", "MONEY", "PERCENT", "QUANTITY"}
 _CONTEXT_PREPS = {"on", "in", "under", "through", "via", "during", "aboard"}
 
 
@@ -72,6 +74,9 @@ class FigureClassifier:
             return INHERIT
         if lexicon.lemma(noun) in lexicon.programmes:
             return self._programme_places(noun)
+        if noun.pos_ == "PROPN" and noun.ent_type_ not in _PLACES_AND_NAMES:
+            # "4,000 Rohingya": a people the NER missed (it is no place, person or product)
+            return self._specific_above(noun) or lexicon.general
         return self._specific_above(noun) if label is None and noun.pos_ == "ADJ" else None
 
     def _programme_places(self, programme: Token) -> str:
@@ -406,7 +411,8 @@ class FigureRecognizer(DataBacked):
             return self.lexicon.percent
         if number.currency:
             return self.lexicon.money
-        if number.from_words and span[-1].dep_ != "nummod" and number.value < 1000:
+        if number.from_words and span[-1].dep_ not in ("nummod", "compound") \
+                and number.value < 1000:
             return None  # "one", "two" alone are pronouns or counts of anything
         label = self.classifier.classify(span)
         if number.from_words and label == INHERIT:
@@ -457,7 +463,7 @@ def _noun_lemmatizer(nlp: Language):
 
 # the defaults are the command line's (models/pipeline.json; tests/test_plugin.py checks)
 @Language.factory("migrex_figures",
-                  default_config={"typing": "stacked", "model": "figures", "embeddings": False},
+                  default_config={"typing": "rules", "model": "figures", "embeddings": False},
                   assigns=["doc.spans", "span._.value", "span._.currency", "doc._.country"],
                   requires=["doc.sents", "token.dep", "token.pos", "token.lemma"])
 def make_figure_recognizer(nlp: Language, name: str, typing: str, model: str, embeddings: bool
