@@ -116,3 +116,11 @@ def test_an_acronym_defined_in_brackets_takes_the_name_before_it(extractor):
                               "LRN volunteers said more would come.")
     assert {s["canonical"] for s in spans if s["text"] == "LRN"} == \
         {"Lakeshore Resettlement Network"}
+
+
+@pytest.mark.parametrize("text", ["U.S.", "Mexico", "the U.S.", "New York"])
+def test_a_text_that_ends_inside_a_longer_gazetteer_name(extractor, text):
+    # 'U.S.' is also the first word of longer names ('U.S. Border Patrol'): a document that
+    # ends after it must still give its own match, never a span past the end
+    record = extractor.extract(text, published="2024-01-02")
+    assert [s["label"] for s in record["spans"]] == ["GPE"]

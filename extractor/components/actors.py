@@ -83,6 +83,8 @@ class PhraseIndex:
         found = set()
         for start, orth in enumerate(orths):
             for length in self.lengths.get(orth, ()):
+                if start + length > len(orths):
+                    continue  # a shorter slice could look up another, shorter phrase
                 for label, span_id in self.phrases.get(tuple(orths[start:start + length]), ()):
                     found.add(Span(doc, start, start + length, label=label, span_id=span_id))
         return sorted(found)
