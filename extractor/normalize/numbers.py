@@ -5,7 +5,7 @@ them and a table of named rules, compiled into one pattern per process. Currency
 ISO codes and symbols come from CLDR through babel, with models/lexicons/currencies.json for what
 CLDR lacks. Spelled-out numbers are parsed by our own word grammar: it reads all 63 spelled-out
 counts of the case tables, text2num 41 (no scale fractions such as "half a million", no Indian
-scales, no "a dozen"; eval/normalizers_numbers.md).
+scales, no "a dozen"; eval/normalizers.md).
 """
 
 from __future__ import annotations
