@@ -81,18 +81,24 @@ def write_windows(documents: list[dict], path: Path, count: int) -> None:
                 parts[start:start + size]), "published": documents[article]["published"]}) + "\n")
 
 
-def measure(command: list[str]) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak RSS (MiB, the largest single process) of one
-    command run under a fresh measuring process."""
+def run_measured(command: list[str]) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds, peak RSS (MiB, the largest single process) and exit status
+    of one command run under a fresh measuring process."""
     probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
              "code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, "
              "stderr=subprocess.DEVNULL); u = resource.getrusage(resource.RUSAGE_CHILDREN); "
              "print(time.perf_counter() - t, u.ru_utime + u.ru_stime, u.ru_maxrss, code)")
     output = subprocess.run([sys.executable, "-c", probe, *command], check=True,
                             capture_output=True, text=True).stdout.split()
-    if int(output[3]) not in (0, 3):
-        raise SystemExit(f"command failed ({output[3]}): {' '.join(command)}")
-    return float(output[0]), float(output[1]), int(output[2]) / 1024
+    return float(output[0]), float(output[1]), int(output[2]) / 1024, int(output[3])
+
+
+def measure(command: list[str]) -> tuple[float, float, float]:
+    """`run_measured` of a command that must succeed (exit 0, or 3 for skipped inputs)."""
+    wall, cpu, rss, code = run_measured(command)
+    if code not in (0, 3):
+        raise SystemExit(f"command failed ({code}): {' '.join(command)}")
+    return wall, cpu, rss
 
 
 def interleaved(rows: dict[str, list[str]], runs: int) -> dict[str, list[tuple]]:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from bench import run_measured  # the one measuring probe (this folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -47,17 +48,6 @@ def build(path: Path, megabytes: float) -> int:
     return size
 
 
-def measure(command: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS (MiB) and exit status of one command in a fresh process."""
-    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-             "code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL); "
-             "print(time.perf_counter() - t, "
-             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)")
-    output = subprocess.run([sys.executable, "-c", probe, *command], check=True,
-                            capture_output=True, text=True).stdout.split()
-    return float(output[0]), int(output[1]) // 1024, int(output[2])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[1, 5, 20])
@@ -69,8 +59,9 @@ def main() -> None:
             article = Path(tmp) / f"large-{megabytes:g}mb.txt"
             size = build(article, megabytes)
             out = Path(tmp) / "out.jsonl"
-            seconds, rss, code = measure([str(BIN / "migrex"), "extract", str(article),
-                                          "--published", "2024-05-07", "-o", str(out)])
+            seconds, _, peak, code = run_measured([str(BIN / "migrex"), "extract", str(article),
+                                                   "--published", "2024-05-07", "-o", str(out)])
+            rss = int(peak)
             facts = len(json.loads(out.read_text(encoding="utf-8"))["facts"]) if code == 0 else 0
             rows.append((megabytes, size, seconds, rss, code, facts))
             print(f"{megabytes:g} MB ({size:,} bytes): {seconds:.1f} s, peak RSS {rss} MiB, "
