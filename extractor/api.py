@@ -214,7 +214,7 @@ def evaluate(gold_paths: list[Path], text_dirs: list[Path] | None = None,
         if document is not None:
             problems.extend(_offset_disagreements(gold.doc_id, document.text, pred))
         gold_spans[gold.doc_id] = spans
-        score_document(score, gold.doc_id, None, spans, pred)
+        score_document(score, gold.doc_id, spans, pred)
     for doc_id in sorted(set(predicted) - set(gold_spans)):
         problems.append(f"{doc_id}: prediction has no gold file; not scored")
     if score.documents == 0:

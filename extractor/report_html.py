@@ -210,7 +210,7 @@ def render_page(views: list[DocumentView], title: str, corpus_scores: dict | Non
                     f'<span class="muted">{published}</span></h2>')
         if view.gold is not None:
             score = Score()
-            score_document(score, view.doc_id, view.text, view.gold, view.predicted)
+            score_document(score, view.doc_id, view.gold, view.predicted)
             body.append(scores_table(score.as_dict(), labels=False))
         body.append(f'<div class="text">{text}</div>')
         if hidden:

@@ -255,13 +255,12 @@ def match_facts(gold: Sequence[tuple], pred: Sequence[tuple]) -> list[tuple[int,
     return sorted((gi, pi) for pi, gi in owner.items())
 
 
-def score_document(score: Score, doc_id: str, text: str | None,
-                   gold: Sequence[dict], pred: Sequence[dict]) -> None:
-    """Add one document's comparison to `score`.
+def score_document(score: Score, doc_id: str, gold: Sequence[dict], pred: Sequence[dict]
+                   ) -> None:
+    """Add one document's comparison to `score` (no text needed).
 
     Spans are dicts with int `start`/`end` and a known `label` (see `clean_predictions`);
     other attributes may be missing or of any type: they fail only the levels needing them.
-    `text` is unused by the counts and kept for callers that pass it.
     """
     score.documents += 1
     counts = score.counts

@@ -25,7 +25,7 @@ def scored(gold, pred):
 
 def scored_with_errors(gold, pred):
     score = Score()
-    score_document(score, "d", None, gold, clean_predictions(pred).spans)
+    score_document(score, "d", gold, clean_predictions(pred).spans)
     return score.as_dict(), score.errors
 
 
