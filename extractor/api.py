@@ -10,6 +10,7 @@ from typing import Iterable, Iterator
 from .io import (
     Document,
     InputProblem,
+    UNREADABLE_FILE_ERRORS,
     annotation_files,
     iter_inputs,
     load_json_documents,
@@ -123,7 +124,7 @@ def load_predictions(paths: list[Path]) -> Predictions:
                                   "`migrex extract` (or any spec-shaped JSON/JSONL) with --pred")
         try:
             records = list(load_json_documents(file))
-        except (OSError, UnicodeDecodeError, RecursionError) as error:
+        except UNREADABLE_FILE_ERRORS as error:
             raise EvaluationError(f"{file}: cannot read the prediction file "
                                   f"({error.__class__.__name__}); it must be UTF-8 JSON or JSONL")
         for location, record in records:

@@ -445,7 +445,7 @@ def _load_show_gold(gold: Path) -> dict:
     before any work; the first problem is one line and exit 2."""
     from pydantic import ValidationError
 
-    from .io import InputProblem, annotation_files, load_json_documents
+    from .io import UNREADABLE_FILE_ERRORS, InputProblem, annotation_files, load_json_documents
     from .schema import GoldDocument
 
     if not gold.exists():
@@ -467,7 +467,7 @@ def _load_show_gold(gold: Path) -> dict:
                     _fail(f"{location}: doc_id {document.doc_id!r} is also in "
                           f"{documents[document.doc_id][0]}; keep one gold record per document")
                 documents[document.doc_id] = (location, document)
-        except (OSError, UnicodeDecodeError, RecursionError, ValueError) as error:
+        except (*UNREADABLE_FILE_ERRORS, ValueError) as error:
             _fail(f"{file}: cannot read the gold file ({type(error).__name__}); "
                   "save it as UTF-8 JSON")
     return documents

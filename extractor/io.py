@@ -396,6 +396,10 @@ def _iter_file(path: Path, published_override: str | None, metadata: Metadata | 
         yield InputProblem(str(path), f"cannot read ({error})", "check the file")
 
 
+# what load_json_documents raises for a file it cannot read at all (missing, not UTF-8, too deep)
+UNREADABLE_FILE_ERRORS = (OSError, UnicodeDecodeError, RecursionError)
+
+
 def load_json_documents(path: Path) -> Iterator[tuple[str, dict | InputProblem]]:
     """Records of a JSON (object or list) or JSONL annotation file, with their locations."""
     text = path.read_text(encoding="utf-8")
@@ -425,6 +429,18 @@ def annotation_files(paths: list[Path]) -> list[Path]:
     return found
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only portable way to read it is to set it and put it back
+    os.umask(mask)
+    return mask
+
+
+def give_normal_permissions(path: str | Path, directory: bool = False) -> None:
+    """A temporary file (0600) or directory (0700) of tempfile gets the permissions of an
+    ordinary new one (0666 or 0777 less the umask) before it is renamed into place."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
 @contextmanager
 def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
     """Write to a temporary file beside `path` and rename it into place only on success."""
@@ -436,6 +452,7 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
+        give_normal_permissions(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -468,6 +485,7 @@ def atomic_directory(path: Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
+        give_normal_permissions(tmp, directory=True)
         old = None
         if path.exists():
             old = path.with_name(f".{path.name}.{os.getpid()}.old")

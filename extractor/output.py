@@ -6,7 +6,7 @@ from spacy.tokens import Doc, Span
 
 from .components.attributes import ACTORS_KEY, DATES_KEY, FIGURES_KEY
 from .io import Document
-from .schema import ACTOR_LABELS, FIGURE_LABELS
+from .schema import ACTOR_LABELS, CURRENCY_LABELS, DATE_LABEL, FIGURE_LABELS
 
 
 def _span_record(span: Span) -> dict:
@@ -18,11 +18,11 @@ def _span_record(span: Span) -> dict:
             record["id"] = span.id_
         if span._.role:
             record["role"] = span._.role
-    elif span.label_ == "DATE":
+    elif span.label_ == DATE_LABEL:
         record["value"] = span._.value
     else:
         record["value"] = span._.value
-        if span.label_ == "MONEY":
+        if span.label_ in CURRENCY_LABELS:
             record["currency"] = span._.currency
         record["when"] = span._.when
         for key in ("when_rule", "source", "where"):

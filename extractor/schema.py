@@ -22,9 +22,9 @@ ACTOR_LABELS: tuple[str, ...] = names_in(_DECLARED, "actors")
 (DATE_LABEL,) = names_in(_DECLARED, "time")
 FIGURE_LABELS: tuple[str, ...] = names_in(_DECLARED, "figures")
 # figure labels that carry a currency (MONEY) and those that do not (the counts and PERCENT)
-_MONEY_LABELS = tuple(spec.name for spec in _DECLARED
+CURRENCY_LABELS: tuple[str, ...] = tuple(spec.name for spec in _DECLARED
                       if spec.group == "figures" and "currency" in spec.attributes)
-_COUNT_LABELS = tuple(name for name in FIGURE_LABELS if name not in _MONEY_LABELS)
+_COUNT_LABELS = tuple(name for name in FIGURE_LABELS if name not in CURRENCY_LABELS)
 LABELS: tuple[str, ...] = ACTOR_LABELS + (DATE_LABEL,) + FIGURE_LABELS
 VALUE_LABELS: tuple[str, ...] = (DATE_LABEL,) + FIGURE_LABELS
 FACT_COLUMNS: tuple[str, ...] = ("doc_id", "label", "value", "currency", "when", "when_rule",
@@ -81,7 +81,7 @@ class DateSpan(_Span):
 
 
 class MoneySpan(_Span):
-    label: Literal[_MONEY_LABELS]
+    label: Literal[CURRENCY_LABELS]
     value: Number
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     when: Timex | None

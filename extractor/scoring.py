@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from .schema import ACTOR_LABELS, FIGURE_LABELS, LABELS, VALUE_LABELS
+from .schema import ACTOR_LABELS, CURRENCY_LABELS, FIGURE_LABELS, LABELS, VALUE_LABELS
 
 LEVELS = ("mentions_lenient", "mentions_strict", "values", "actors", "facts")
 VALUE_TOLERANCE = 0.005
@@ -115,7 +115,7 @@ def span_values_agree(gold: dict, pred: dict) -> bool:
     """The values level's test: the value agrees and, for MONEY, the currency is the same."""
     if "value" not in pred or not values_agree(gold.get("value"), pred["value"]):
         return False
-    return gold["label"] != "MONEY" or pred.get("currency") == gold.get("currency")
+    return gold["label"] not in CURRENCY_LABELS or pred.get("currency") == gold.get("currency")
 
 
 def fold_canonical(name: str) -> str:
@@ -207,7 +207,7 @@ def _fact_key(span: dict) -> tuple | None:
     """(label, value, currency, when) of a figure span with a numeric value, else None."""
     if span["label"] not in FIGURE_LABELS or not is_number(span.get("value")):
         return None
-    currency = span.get("currency") if span["label"] == "MONEY" else None
+    currency = span.get("currency") if span["label"] in CURRENCY_LABELS else None
     return (span["label"], float(span["value"]), _hashable(currency), _hashable(span.get("when")))
 
 
@@ -299,7 +299,7 @@ def _span_errors(doc_id: str, gold: Sequence[dict], pred: Sequence[dict],
             errors.append(_error(doc_id, "BOUNDARY", g, f"predicted {p['start']}-{p['end']} "
                                                       f"{p.get('text')!r}"))
         if g["label"] in VALUE_LABELS and not span_values_agree(g, p):
-            kind = "CURRENCY" if g["label"] == "MONEY" and values_agree(
+            kind = "CURRENCY" if g["label"] in CURRENCY_LABELS and values_agree(
                 g.get("value"), p.get("value")) else "VALUE"
             errors.append(_error(doc_id, kind, g, f"gold {describe(g)} / predicted {describe(p)}"))
     used = set(matched.values())

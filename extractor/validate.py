@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from .io import (
     Document,
     InputProblem,
+    UNREADABLE_FILE_ERRORS,
     annotation_files,
     iter_inputs,
     load_json_documents,
@@ -122,7 +123,7 @@ def parse_gold_file(path: Path) -> tuple[list[tuple[str, GoldDocument]], list[Go
     problems: list[GoldProblem] = []
     try:
         records = list(load_json_documents(path))
-    except (OSError, UnicodeDecodeError, RecursionError) as error:
+    except UNREADABLE_FILE_ERRORS as error:
         return [], [GoldProblem(str(path), f"cannot read ({error.__class__.__name__}: {error}); "
                                            "gold files are UTF-8 JSON")]
     for location, record in records:
