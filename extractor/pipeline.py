@@ -10,7 +10,6 @@ from typing import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
-from spacy.util import compile_infix_regex
 from thinc.api import use_ops
 
 from . import components  # noqa: F401  (registers the factories)
@@ -18,9 +17,7 @@ from .components.attributes import ERROR_KEY, TEXT_KEY, batches, text_of
 from .data import load_json
 from .io import Document, InputProblem
 from .output import doc_to_record
-
-# "U.S.-Mexico" must split so each place is its own span (the spec's span rules)
-_EXTRA_INFIXES = [r"(?<=[A-Z]\.)[-–](?=[A-Z])"]
+from .tokenizer import customise_tokenizer
 
 
 def pipeline_config() -> dict:
@@ -52,8 +49,7 @@ def build_nlp(model: str | None = None, figures: dict | None = None,
             raise RuntimeError(f"{name} is a saved migrex pipeline: its figure typing is "
                                "part of it and cannot be overridden")
         return nlp  # a migrex pipeline saved with nlp.to_disk: used as it was saved
-    infixes = list(nlp.Defaults.infixes) + _EXTRA_INFIXES
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    customise_tokenizer(nlp)
     for name in nlp.pipe_names:
         if name not in config["base_components"]:
             nlp.disable_pipe(name)  # kept loaded: migrex_syntax runs some on chosen sentences
