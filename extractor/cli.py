@@ -199,6 +199,7 @@ def extract(
                                  "(use YYYY-MM-DD)", param_hint="--published")
     if resume and (output is None or fmt not in (OutputFormat.jsonl, OutputFormat.parquet)):
         raise typer.BadParameter("needs -o and --format jsonl or parquet", param_hint="--resume")
+    _require_inputs(paths)
     _require_extras(paths, fmt, engine)
     for target in (output, errors_file):
         if target is not None:
@@ -279,6 +280,13 @@ def extract(
     err.print(f"{writer.count} document(s) extracted{resumed}, {skipped} skipped",
               highlight=False)
     raise typer.Exit(3 if skipped else 0)
+
+
+def _require_inputs(paths: list[str]) -> None:
+    """Exit 2 (usage) before any work, and before any output exists, when an input is missing."""
+    for raw in paths:
+        if raw != "-" and not Path(raw).exists():
+            _fail(f"{raw}: no such file or directory; check the path (nothing written)")
 
 
 def _refuse_input_as_output(paths: list[str], target: Path) -> None:
@@ -409,6 +417,7 @@ def show(
     from .io import InputProblem, atomic_writer
     from .report_html import DocumentView, render_page
 
+    _require_inputs(paths)
     _check_output(output)
     gold_documents = _load_show_gold(gold) if gold is not None else {}
     views = []

@@ -73,9 +73,9 @@ def test_mixed_corpus_keeps_every_good_document(tmp_path):
     assert len(records) + len(skipped) == input_records
 
 
-def test_missing_path_is_reported_not_raised(tmp_path):
+def test_missing_path_is_a_usage_error_not_raised(tmp_path):
     result = runner.invoke(app, ["extract", str(tmp_path / "nowhere.txt")])
-    assert result.exit_code == 3
+    assert result.exit_code == 2 and "Traceback" not in result.output
     assert "no such file or directory" in result.stderr
 
 

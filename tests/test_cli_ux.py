@@ -48,3 +48,23 @@ def test_a_directory_written_whole_gets_normal_permissions(tmp_path, umask_022):
     with atomic_directory(tmp_path / "brat") as folder:
         (folder / "a.txt").write_text("x")
     assert _mode(tmp_path / "brat") == 0o755
+
+
+@pytest.mark.parametrize("fmt,output", [("jsonl", "out.jsonl"), ("csv", "facts.csv"),
+                                        ("parquet", "tables"), ("jsonl", None)])
+def test_a_missing_input_is_a_usage_error_and_writes_nothing(fmt, output, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(SENTENCE, encoding="utf-8")
+    args = ["extract", str(good), str(tmp_path / "nowhere.txt"), "--format", fmt]
+    result = runner.invoke(app, args + (["-o", str(tmp_path / output)] if output else []))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "nowhere.txt: no such file or directory" in result.stderr
+    assert result.stdout == ""
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["good.txt"]
+
+
+def test_show_of_a_missing_input_is_a_usage_error_and_writes_no_page(tmp_path):
+    result = runner.invoke(app, ["show", str(tmp_path / "nowhere.jsonl"), "-o",
+                                 str(tmp_path / "page.html")])
+    assert result.exit_code == 2 and "no such file or directory" in result.stderr
+    assert list(tmp_path.iterdir()) == []
