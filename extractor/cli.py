@@ -155,8 +155,9 @@ def extract(
                          "parquet: -o DIR gets documents.parquet and facts.parquet.")
     ] = OutputFormat.jsonl,
     published: Annotated[Optional[str], typer.Option(
-        help="Publication date (YYYY-MM-DD) for every input; relative dates resolve "
-             "against it.")] = None,
+        help="Publication date (YYYY-MM-DD, or an ISO timestamp such as "
+             "2024-05-07T14:02:00+02:00: its date as written) for every input; relative "
+             "dates resolve against it.")] = None,
     model: Annotated[Optional[str], typer.Option(
         help="Base spaCy pipeline package (default from models/pipeline.json).")] = None,
     batch_size: Annotated[Optional[int], typer.Option(min=1, help="Documents per batch.")] = None,
@@ -195,8 +196,8 @@ def extract(
     )
 
     if published is not None and check_published(published)[0] is None:
-        raise typer.BadParameter(f"{published!r}: {check_published(published)[1]} "
-                                 "(use YYYY-MM-DD)", param_hint="--published")
+        raise typer.BadParameter(f"{published!r}: {check_published(published)[1]} (use "
+                                 "YYYY-MM-DD or an ISO timestamp)", param_hint="--published")
     if resume and (output is None or fmt not in (OutputFormat.jsonl, OutputFormat.parquet)):
         raise typer.BadParameter("needs -o and --format jsonl or parquet", param_hint="--resume")
     _require_inputs(paths)

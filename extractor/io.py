@@ -13,7 +13,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
@@ -68,19 +68,32 @@ PUBLISHED_YEARS = (1900, 2100)  # a publication date outside these years is a ty
 
 def check_published(value: object) -> tuple[str | None, str | None]:
     """(ISO date, None) for a real calendar date within PUBLISHED_YEARS, else (None, why)."""
-    if isinstance(value, date):  # Parquet date columns
+    if isinstance(value, date):  # Parquet date and timestamp columns
         value = value.isoformat()[:10]
-    try:
-        parsed = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 \
-            else None
-    except ValueError:
-        parsed = None
+    parsed = _published_date(value) if isinstance(value, str) else None
     if parsed is None:
         return None, f"invalid published date {_short(value)}"
     low, high = PUBLISHED_YEARS
     if not low <= parsed.year <= high:
         return None, f"published date {value} is outside the years {low}-{high}"
     return parsed.isoformat(), None
+
+
+# a timestamp: the date, then a time after "T" or a space, seconds and an offset optional
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _published_date(value: str) -> date | None:
+    """The date of an ISO date or timestamp as written: a timestamp with an offset keeps its
+    local date (the day the outlet printed), never converted to UTC."""
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        if _TIMESTAMP.match(value):
+            return datetime.fromisoformat(value).date()
+    except ValueError:
+        pass
+    return None
 
 
 def valid_published(value: object) -> str | None:
@@ -197,7 +210,8 @@ def _document_from_record(record: dict, origin: str, published_override: str | N
     published, why = check_published(raw_published)
     if raw_published is not None and published is None:
         problems.append(InputProblem(origin, why,
-                                     "use YYYY-MM-DD; relative dates stay unresolved",
+                                     "use YYYY-MM-DD or an ISO timestamp; relative dates stay "
+                                     "unresolved",
                                      line=line, doc_id=doc_id, skipped=False))
     text = record["text"]
     document = Document(doc_id=doc_id, text=text, published=published,

@@ -68,3 +68,64 @@ def test_show_of_a_missing_input_is_a_usage_error_and_writes_no_page(tmp_path):
                                  str(tmp_path / "page.html")])
     assert result.exit_code == 2 and "no such file or directory" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def _records(path) -> dict[str, dict]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {record["doc_id"]: record for record in map(json.loads, lines)}
+
+
+DEPORTED_LAST_MONTH = "Officials in Guatemala said 640 people were deported last month."
+
+
+def test_published_timestamps_in_records_and_metadata_keep_the_date_as_written(tmp_path):
+    source = tmp_path / "records.jsonl"
+    stamps = {"utc": "2024-05-07T14:02:00Z", "offset": "2024-05-07T14:02:00+02:00",
+              "space": "2024-05-07 14:02", "late-evening-west": "2024-05-31T23:30:00-05:00",
+              "early-morning-east": "2024-06-01T01:15:00+09:00", "bad": "2024-05-07T26:00"}
+    source.write_text("".join(json.dumps({"doc_id": doc_id, "published": stamp,
+                                          "text": DEPORTED_LAST_MONTH}) + "\n"
+                              for doc_id, stamp in stamps.items()), encoding="utf-8")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "kenya.txt").write_text("Kenyan officials said 90 refugees were deported last "
+                                      "month from Nairobi.", encoding="utf-8")
+    (folder / "metadata.json").write_text(json.dumps(
+        [{"file": "kenya.txt", "doc_id": "kenya", "published": "2023-11-02T08:00:00+03:00"}]))
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["extract", str(source), str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    records = _records(out)
+    published = {doc_id: record["published"] for doc_id, record in records.items()}
+    assert published == {"utc": "2024-05-07", "offset": "2024-05-07", "space": "2024-05-07",
+                         "late-evening-west": "2024-05-31", "early-morning-east": "2024-06-01",
+                         "bad": None, "kenya": "2023-11-02"}
+    assert [f["when"] for f in records["early-morning-east"]["facts"]] == ["2024-05"]
+    assert [f["when"] for f in records["kenya"]["facts"]] == ["2023-10"]
+    assert any("records.jsonl:6: bad:" in line and "invalid published" in line
+               for line in result.stderr.splitlines())
+
+
+def test_published_option_takes_a_timestamp():
+    result = runner.invoke(app, ["extract", "-", "--published", "2024-03-04T09:30:00-06:00"],
+                           input=DEPORTED_LAST_MONTH)
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["published"] == "2024-03-04" and record["facts"][0]["when"] == "2024-02"
+    bad = runner.invoke(app, ["extract", "-", "--published", "2024-03-04T9h30"], input="x")
+    assert bad.exit_code == 2 and "ISO timestamp" in bad.output
+
+
+def test_html_published_time_meta_gives_the_local_date(tmp_path):
+    paragraph = ("Authorities in Chile said 1,300 migrants were expelled last month, the "
+                 "interior ministry announced on Friday in Santiago. ")
+    page = tmp_path / "page.html"
+    page.write_text('<html><head><title>Expulsions</title><meta property="article:'
+                    'published_time" content="2025-02-28T22:45:00-03:00"></head><body>'
+                    f"<article><h1>Expulsions</h1><p>{paragraph * 3}</p></article></body></html>",
+                    encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert runner.invoke(app, ["extract", str(page), "-o", str(out)]).exit_code == 0
+    record = _records(out)["page"]
+    assert record["published"] == "2025-02-28"
+    assert any(f["value"] == 1300 and f["when"] == "2025-01" for f in record["facts"])
