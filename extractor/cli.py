@@ -128,6 +128,7 @@ class OutputFormat(str, Enum):
     csv = "csv"
     actors = "actors"
     parquet = "parquet"
+    table = "table"
 
 
 class Engine(str, Enum):
@@ -152,7 +153,9 @@ def extract(
         "--format", help="jsonl/json: one record per document; csv: the facts table; "
                          "actors: a CSV of actor mentions (doc_id, label, text, canonical, id, "
                          "start, end; `id` is the same for one actor in every document); "
-                         "parquet: -o DIR gets documents.parquet and facts.parquet.")
+                         "parquet: -o DIR gets documents.parquet and facts.parquet; table: "
+                         "the facts as a table to read in the terminal (doc, label, text, "
+                         "value, when, source, where).")
     ] = OutputFormat.jsonl,
     published: Annotated[Optional[str], typer.Option(
         help="Publication date (YYYY-MM-DD, or an ISO timestamp such as "
@@ -189,7 +192,6 @@ def extract(
     from .io import (
         InputProblem,
         OutputLocked,
-        RecordWriter,
         ResumableOutput,
         atomic_writer,
         check_published,
@@ -220,8 +222,7 @@ def extract(
         _fail(f"{error}; wait for it to finish or choose another -o")
     except OSError as error:
         _fail(_write_error(records_path, error))
-    writer = RecordWriter(sink.stream if sink else sys.stdout,
-                          "jsonl" if fmt is OutputFormat.parquet else fmt.value)
+    writer = _record_writer(sink.stream if sink else sys.stdout, fmt)
     problems: list[InputProblem] = []
 
     def report(problem: InputProblem) -> None:
@@ -281,6 +282,17 @@ def extract(
     err.print(f"{writer.count} document(s) extracted{resumed}, {skipped} skipped",
               highlight=False)
     raise typer.Exit(3 if skipped else 0)
+
+
+def _record_writer(stream, fmt: OutputFormat):
+    """The writer of one output format (Parquet goes through a JSONL of the records)."""
+    from .io import RecordWriter
+
+    if fmt is OutputFormat.table:
+        from .report import FactsTableWriter
+
+        return FactsTableWriter(stream)
+    return RecordWriter(stream, "jsonl" if fmt is OutputFormat.parquet else fmt.value)
 
 
 def _require_inputs(paths: list[str]) -> None:

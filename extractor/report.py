@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import IO
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -65,3 +67,60 @@ def _error_line(error: SpanError, text: str | None, width: int) -> Text:
         line.append(f"[{error.text}]", style="bold")
         line.append(f"{right}…")
     return line
+
+
+def display_number(value: object) -> str:
+    """A figure's number with thousands separators; anything else as it is."""
+    return f"{value:,}" if isinstance(value, (int, float)) and not isinstance(value, bool) \
+        else str(value)
+
+
+def display_value(span: dict) -> str:
+    """A span's value as a reader writes it: the currency code before a money amount."""
+    value = display_number(span.get("value"))
+    return f"{span['currency']} {value}" if span.get("currency") else value
+
+
+_FACT_TABLE_COLUMNS = {"doc": {"overflow": "fold"}, "label": {"no_wrap": True},
+                       "text": {"ratio": 3, "overflow": "fold"},
+                       "value": {"justify": "right", "no_wrap": True}, "when": {"no_wrap": True},
+                       "source": {"ratio": 2, "overflow": "fold"},
+                       "where": {"ratio": 1, "overflow": "fold"}}
+
+
+class FactsTableWriter:
+    """`extract --format table`: the facts of every record as a rich table (one row per
+    figure; wide cells wrap to the console's width; no colour codes when it is not a
+    terminal). Rows are printed in tables of about `rows_per_table`, so memory stays flat."""
+
+    def __init__(self, stream: IO[str], rows_per_table: int = 500):
+        self.console = Console(file=stream, markup=False, emoji=False, highlight=False)
+        self.rows_per_table = rows_per_table
+        self.rows: list[tuple[str, ...]] = []
+        self.count = 0
+        self.printed = False
+
+    def write(self, record: dict) -> None:
+        rows = [(str(record["doc_id"]), fact["label"], fact["text"], display_value(fact),
+                 str(fact.get("when") or ""), str(fact.get("source") or ""),
+                 str(fact.get("where") or "")) for fact in record["facts"]]
+        "".join(cell for row in rows for cell in row).encode("utf-8")  # a lone surrogate raises
+        self.rows.extend(rows)  # here, before anything is printed
+        self.count += 1
+        if len(self.rows) >= self.rows_per_table:
+            self._print()
+
+    def _print(self) -> None:
+        table = Table(show_lines=False, expand=False)
+        for column, options in _FACT_TABLE_COLUMNS.items():
+            table.add_column(column, **options)
+        for row in self.rows:
+            table.add_row(*row)
+        self.console.print(table)
+        self.rows = []
+        self.printed = True
+
+    def close(self) -> None:
+        if self.rows or not self.printed:  # an empty table still shows the columns
+            self._print()
+        self.console.file.flush()

@@ -129,3 +129,41 @@ def test_html_published_time_meta_gives_the_local_date(tmp_path):
     record = _records(out)["page"]
     assert record["published"] == "2025-02-28"
     assert any(f["value"] == 1300 and f["when"] == "2025-01" for f in record["facts"])
+
+
+def test_format_table_is_a_readable_plain_table_when_piped(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(record) for record in [
+        {"doc_id": "moroccan-coast-guard-report", "published": "2024-09-03", "text":
+         "Morocco's interior ministry said 45,015 attempted crossings toward Spain were "
+         "blocked in August."},
+        {"doc_id": "uk-fund", "published": "2024-02-20", "text":
+         "The Home Office pledged GBP 3.5 million to Albania last year."},
+        {"doc_id": "no-figures", "text": "The minister met her counterpart in Rabat."},
+    ]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(source), "--format", "table"],
+                           env={"COLUMNS": "72", "FORCE_COLOR": None, "TERM": "dumb"})
+    assert result.exit_code == 0, result.output
+    table = result.stdout
+    assert "\x1b[" not in table  # no colour codes in a pipe
+    lines = table.splitlines()
+    assert lines and max(len(line) for line in lines) <= 72  # wide cells wrap
+    header = next(line for line in lines if "label" in line)
+    assert all(column in header for column in ("doc", "text", "value", "when", "source"))
+    assert "45,015" in table and "2024-08" in table and "GBP 3,500,000" in table
+    assert "2023" in table and "no-figures" not in table
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in lines
+            if line.startswith("│")]
+    sources = [row[5] for row in rows]
+    assert "Home" in sources and "Office" in sources  # the source wraps inside its column
+    assert "Morocco" in "".join(sources) and "…" not in table  # folded, never cut off
+    assert "".join(row[0] for row in rows).startswith("moroccan-coast-guard-report")
+
+
+def test_format_table_writes_to_a_file_too(tmp_path):
+    out = tmp_path / "facts.txt"
+    result = runner.invoke(app, ["extract", "-", "--format", "table", "-o", str(out)],
+                           input="Officials said 800 people were returned to Haiti in June 2023.")
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "REMOVALS" in text and "800" in text and "2023-06" in text and "\x1b[" not in text
