@@ -8,12 +8,16 @@ import os
 import re
 import sys
 import tempfile
+import time
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Callable, Iterator, Optional
 
 import typer
 from rich.console import Console
+from rich.progress import ProgressColumn, Task
+from rich.text import Text
 
 from . import __version__
 
@@ -180,8 +184,14 @@ def extract(
         help="Dask scheduler address (tcp://host:8786); default: a local cluster.")] = None,
     blocksize: Annotated[str, typer.Option(help="Dask partition size of a JSONL input.")
                          ] = "8MiB",
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress on stderr (problems and the summary still).")
+    ] = False,
 ) -> None:
     """Extract actors, dates and figures; one JSON record per document.
+
+    Progress goes to stderr: a bar with the count, total, rate and ETA on a terminal, else a
+    line every PROGRESS_LOG_DOCUMENTS documents or PROGRESS_LOG_SECONDS seconds.
 
     Exit status: 0 all documents extracted, 2 usage or output error (one line: a bad option,
     -o unwritable, a directory, an input, inside an input folder, or in use by another run;
@@ -195,6 +205,7 @@ def extract(
         ResumableOutput,
         atomic_writer,
         check_published,
+        count_documents,
     )
 
     if published is not None and check_published(published)[0] is None:
@@ -229,22 +240,26 @@ def extract(
         problems.append(problem)
         err.print(str(problem), highlight=False, markup=False)
 
+    total = None if quiet else count_documents(paths)
+    if total is not None and sink:
+        total = max(total - len(sink.done), 0)
     try:
-        with _progress() as progress:
-            task = progress.add_task("extracting", total=None)
+        with _progress(total, quiet) as advance:
             for item in run_extraction(paths, published, model, batch_size, n_process,
                                        skip=sink.done if sink else (),
                                        ops=ops.value if ops else None):
                 if isinstance(item, InputProblem):
                     report(item)
-                    continue
-                try:
-                    writer.write(item)
-                except UnicodeEncodeError as error:  # never abort the batch at the writer
-                    report(InputProblem(str(item.get("doc_id")), f"cannot be written ({error})",
-                                        "fix the input record", doc_id=item.get("doc_id")))
-                    continue
-                progress.advance(task)
+                else:
+                    try:
+                        writer.write(item)
+                    except UnicodeEncodeError as error:  # never abort the batch at the writer
+                        item = InputProblem(str(item.get("doc_id")), f"cannot be written "
+                                            f"({error})", "fix the input record",
+                                            doc_id=item.get("doc_id"))
+                        report(item)
+                if not isinstance(item, InputProblem) or item.skipped:  # one document done
+                    advance()
         writer.close()
     except OSError as error:  # full disk, output gone: the finished documents stay
         if sink:
@@ -362,17 +377,75 @@ def _extract_on_dask(paths: list[str], output: Optional[Path], scheduler: Option
     raise typer.Exit(3 if skipped else 0)
 
 
-def _progress():
-    from rich.progress import (
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TimeElapsedColumn,
-    )
+PROGRESS_LOG_DOCUMENTS = 1000  # without a terminal: a progress line every this many documents
+PROGRESS_LOG_SECONDS = 10.0  # ... or after this many seconds, whichever comes first
 
-    return Progress(SpinnerColumn(), "{task.description}", MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=True,
-                    disable=not err.is_terminal)
+
+@contextmanager
+def _progress(total: int | None, quiet: bool) -> Iterator[Callable[[], None]]:
+    """`advance()`, called once per document done or skipped: a rich bar (count, total, rate,
+    ETA) when stderr is a terminal, a periodic line when it is not, nothing when quiet."""
+    if quiet:
+        yield lambda: None
+    elif err.is_terminal:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        with Progress(SpinnerColumn(), "{task.description}", BarColumn(), MofNCompleteColumn(),
+                      _RateColumn(), TimeRemainingColumn(), TimeElapsedColumn(), console=err,
+                      transient=True) as progress:
+            task = progress.add_task("extracting", total=total)
+            yield lambda: progress.advance(task)
+    else:
+        yield _ProgressLog(total).advance
+
+
+class _RateColumn(ProgressColumn):
+    """Documents per second in the rich progress bar."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:.1f} docs/s" if task.speed else "", style="progress.data.speed")
+
+
+class _ProgressLog:
+    """Progress for a stderr that is not a terminal (a log file, CI): one line such as
+    `migrex: 1200/5000 documents, 38.2 docs/s, ETA 1m40s` now and then."""
+
+    def __init__(self, total: int | None):
+        self.total = total
+        self.done = 0
+        self.logged = 0
+        self.start = self.last = time.monotonic()
+
+    def advance(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if self.done - self.logged >= PROGRESS_LOG_DOCUMENTS or \
+                now - self.last >= PROGRESS_LOG_SECONDS:
+            self.logged, self.last = self.done, now
+            err.print(self.line(now - self.start), highlight=False, markup=False)
+
+    def line(self, elapsed: float) -> str:
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        line = f"migrex: {self.done}" + (f"/{self.total}" if self.total else "") + \
+            f" documents, {rate:.1f} docs/s"
+        if self.total and rate > 0 and self.done < self.total:
+            line += f", ETA {_duration((self.total - self.done) / rate)}"
+        return line
+
+
+def _duration(seconds: float) -> str:
+    """1m40s, 2h05m, 45s: an ETA as a person reads it."""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s" if minutes \
+        else f"{secs}s"
 
 
 def _fail(message: str, code: int = 2) -> None:

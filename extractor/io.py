@@ -393,6 +393,34 @@ def iter_inputs(paths: list[str], published_override: str | None = None
             yield InputProblem(raw, "no such file or directory", "check the path")
 
 
+def count_documents(paths: list[str]) -> int | None:
+    """About how many documents `iter_inputs(paths)` yields, for a progress total: a JSONL
+    file counts its non-blank lines, a Parquet file its rows, any other file one; None when
+    unknown (stdin)."""
+    if "-" in paths:
+        return None
+    total = 0
+    for raw in paths:
+        path = Path(raw)
+        for file in _walk(path, []) if path.is_dir() else [path]:
+            total += _count_in_file(file)
+    return total
+
+
+def _count_in_file(path: Path) -> int:
+    try:
+        if path.suffix.lower() == ".jsonl":
+            with path.open("rb") as stream:
+                return sum(1 for line in stream if line.strip())
+        if path.suffix.lower() == ".parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).metadata.num_rows
+    except Exception:  # noqa: BLE001 - an unreadable file is one reported problem
+        return 1
+    return 1
+
+
 def _iter_file(path: Path, published_override: str | None, metadata: Metadata | None = None
                ) -> Iterator[Document | InputProblem]:
     try:

@@ -3,6 +3,7 @@ the terminal table, show of saved predictions, progress, permissions of written 
 
 import json
 import os
+import re
 import stat
 
 import pytest
@@ -167,3 +168,57 @@ def test_format_table_writes_to_a_file_too(tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "REMOVALS" in text and "800" in text and "2023-06" in text and "\x1b[" not in text
+
+
+def _batch(tmp_path, count: int):
+    source = tmp_path / "batch.jsonl"
+    source.write_text("".join(json.dumps({"doc_id": f"d{i}", "text": SENTENCE}) + "\n"
+                              for i in range(count)) + "not json\n", encoding="utf-8")
+    return source
+
+
+def test_progress_without_a_terminal_is_a_periodic_line(tmp_path, monkeypatch):
+    import extractor.cli
+
+    monkeypatch.setattr(extractor.cli, "PROGRESS_LOG_DOCUMENTS", 2)
+    monkeypatch.setattr(extractor.cli, "PROGRESS_LOG_SECONDS", float("inf"))
+    result = runner.invoke(app, ["extract", str(_batch(tmp_path, 5)), "-o",
+                                 str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 3  # the malformed line is skipped, and counted as done
+    progress = [line for line in result.stderr.splitlines() if line.startswith("migrex: ")]
+    assert [line.split(" documents")[0] for line in progress] == \
+        ["migrex: 2/6", "migrex: 4/6", "migrex: 6/6"]
+    assert all(re.search(r" documents, \d+\.\d docs/s", line) for line in progress)
+    assert re.search(r", ETA \d+(m\d\d)?s$", progress[0]) and "ETA" not in progress[-1]
+    quiet = runner.invoke(app, ["extract", str(_batch(tmp_path, 5)), "-q", "-o",
+                                str(tmp_path / "quiet.jsonl")])
+    assert quiet.exit_code == 3 and "migrex: " not in quiet.stderr
+    assert "5 document(s) extracted, 1 skipped" in quiet.stderr
+
+
+def test_progress_line_reads_count_total_rate_and_eta():
+    from extractor.cli import _ProgressLog
+
+    log = _ProgressLog(5000)
+    log.done = 1200
+    assert log.line(elapsed=1200 / 38.0) == "migrex: 1200/5000 documents, 38.0 docs/s, ETA 1m40s"
+    unknown = _ProgressLog(None)
+    unknown.done = 30
+    assert unknown.line(elapsed=4.0) == "migrex: 30 documents, 7.5 docs/s"
+
+
+def test_progress_on_a_terminal_is_a_rich_bar_with_total(tmp_path, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    import extractor.cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(extractor.cli, "err", Console(file=screen, force_terminal=True,
+                                                      width=120))
+    result = runner.invoke(app, ["extract", str(_batch(tmp_path, 3)), "-o",
+                                 str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 3
+    drawn = screen.getvalue()
+    assert "extracting" in drawn and "4/4" in drawn and "migrex: " not in drawn
