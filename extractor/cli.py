@@ -421,18 +421,21 @@ class _ProgressLog:
         self.total = total
         self.done = 0
         self.logged = 0
-        self.start = self.last = time.monotonic()
+        self.untimed = 0  # documents done before the clock started
+        self.start = self.last = 0.0
 
     def advance(self) -> None:
         self.done += 1
         now = time.monotonic()
+        if self.done == 1:  # the clock starts here: loading the pipeline is not the rate
+            self.untimed, self.start, self.last = 1, now, now
         if self.done - self.logged >= PROGRESS_LOG_DOCUMENTS or \
                 now - self.last >= PROGRESS_LOG_SECONDS:
             self.logged, self.last = self.done, now
             err.print(self.line(now - self.start), highlight=False, markup=False)
 
     def line(self, elapsed: float) -> str:
-        rate = self.done / elapsed if elapsed > 0 else 0.0
+        rate = (self.done - self.untimed) / elapsed if elapsed > 0 else 0.0
         line = f"migrex: {self.done}" + (f"/{self.total}" if self.total else "") + \
             f" documents, {rate:.1f} docs/s"
         if self.total and rate > 0 and self.done < self.total:
