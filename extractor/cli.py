@@ -636,28 +636,43 @@ def convert(
                   ] = "prodigy",
     source_format: Annotated[str, typer.Option("--from", help="Format of SOURCE.")] = "migrex",
     texts: TextsOption = None,
+    results_as: Annotated[Optional[str], typer.Option(
+        "--as", help="labelstudio: put the results under 'annotations' or 'predictions' "
+                     "(default: predictions for extract output, annotations for gold).")] = None,
+    config_out: Annotated[Optional[Path], typer.Option(
+        "--config-out", help="labelstudio: also write the labeling config XML for migrex's "
+                             "labels and attributes to this file.")] = None,
 ) -> None:
     """Convert annotations between migrex JSON and spaCy DocBin, Prodigy, Label Studio, brat.
 
     Exit status: 0 all records converted, 2 usage error or unreadable SOURCE (nothing
     written), 3 some records skipped (reported on stderr). The output appears complete or
     not at all; brat file names are safe slugs of the doc_id (the doc_id is kept inside).
+    What a reader skipped or filled in (Prodigy tasks answered reject/ignore, defaults for
+    spans drawn in the other tool) is said on stderr, one line each.
     """
     from .api import load_records_with_text
-    from .convert import FORMATS, ConvertError, read, write
+    from .convert import FORMATS, LABELSTUDIO_KEYS, ConvertError, read, write, \
+        write_labelstudio_config
 
-    for name, value in (("--to", to), ("--from", source_format)):
-        if value not in FORMATS:
-            raise typer.BadParameter(f"{value!r}; choose one of {', '.join(FORMATS)}",
+    for name, value, known in (("--to", to, FORMATS), ("--from", source_format, FORMATS),
+                               ("--as", results_as or LABELSTUDIO_KEYS[0], LABELSTUDIO_KEYS)):
+        if value not in known:
+            raise typer.BadParameter(f"{value!r}; choose one of {', '.join(known)}",
                                      param_hint=name)
+    if to != "labelstudio" and (results_as or config_out):
+        raise typer.BadParameter("only with --to labelstudio", param_hint="--as/--config-out")
     if not source.exists():
         _fail(f"{source}: no such file or directory; check the path")
     _check_output(output, directory=to == "brat")
+    if config_out:
+        _check_output(config_out)
+    notes: list[str] = []
     try:
         if source_format == "migrex":
             records, problems = load_records_with_text([source], texts or [Path("corpus")])
         else:
-            records, problems = read(source_format, source), []
+            records, problems = read(source_format, source, notes), []
     except ConvertError as error:
         _fail(f"{error} (nothing written)")
     except (OSError, UnicodeDecodeError) as error:
@@ -665,8 +680,12 @@ def convert(
     for problem in problems:
         err.print(problem, highlight=False, markup=False)
     try:
-        write(records, to, output)
+        write(records, to, output, results_as=results_as, notes=notes)
+        if config_out:
+            write_labelstudio_config(config_out)
     except OSError as error:
         _fail(_write_error(output, error))
+    for note in notes:
+        err.print(note, highlight=False, markup=False)
     err.print(f"{len(records)} document(s) written to {output} ({to})", highlight=False)
     raise typer.Exit(3 if problems else 0)
