@@ -19,6 +19,7 @@ from .schema import DATE_LABEL
 
 FORMATS = ("migrex", "spacy", "prodigy", "labelstudio", "brat")
 LABELSTUDIO_KEYS = ("annotations", "predictions")  # where a Label Studio task holds results
+BRAT_CONF_FILES = ("annotation.conf", "visual.conf")
 _CORE_KEYS = ("start", "end", "label", "text")
 _PRODIGY_TOKEN_KEYS = ("token_start", "token_end")  # Prodigy's own span keys, not attributes
 _PRODIGY_SKIPPED = ("reject", "ignore")
@@ -250,6 +251,20 @@ def to_brat(record: dict) -> tuple[str, str]:
     return record["text"], "\n".join(lines) + ("\n" if lines else "")
 
 
+def brat_configs() -> dict[str, str]:
+    """`annotation.conf` and `visual.conf` for migrex's labels (models/labels.json). brat
+    attributes take only fixed values, so a span's attributes (free values: a canonical name,
+    a number, a date) are a JSON object in its AnnotatorNotes; the conf lists them in comments."""
+    labels = declared_labels()
+    annotation = ["# migrex's labels. Each span's attributes are a JSON object in its "
+                  "AnnotatorNotes (brat's Notes field):"]
+    annotation += [f"#   {spec.name}: {', '.join(spec.attributes)}" for spec in labels]
+    annotation += ["[entities]", *(spec.name for spec in labels),
+                   "", "[relations]", "", "[events]", "", "[attributes]", ""]
+    visual = ["[drawing]", *(f"{spec.name}\tbgColor:{spec.colour}" for spec in labels), ""]
+    return dict(zip(BRAT_CONF_FILES, ("\n".join(annotation), "\n".join(visual))))
+
+
 def from_brat(text: str, ann: str, meta: dict, notes: list[str]) -> dict:
     """A record from a brat `.txt`/`.ann` pair; a note that is not migrex's JSON (typed in
     brat) is reported in `notes` and its span gets the defaults."""
@@ -367,8 +382,8 @@ def brat_file_stems(records: list[dict]) -> list[str]:
 
 def write(records: list[dict], fmt: str, output: Path, *, results_as: str | None = None,
           notes: list[str] | None = None) -> None:
-    """Write records (each with its `text`) in `fmt` to `output` (a directory for brat),
-    atomically: the complete output appears, or the
+    """Write records (each with its `text`) in `fmt` to `output` (a directory for brat, with
+    its annotation.conf and visual.conf), atomically: the complete output appears, or the
     previous one stays untouched. `results_as`: where Label Studio tasks hold their results
     ("annotations" or "predictions"; default: `default_results_key`). `notes` receives what
     the output could not hold exactly (a span off the DocBin's token boundaries)."""
@@ -378,6 +393,8 @@ def write(records: list[dict], fmt: str, output: Path, *, results_as: str | None
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     if fmt == "brat":
         with atomic_directory(output) as directory:
+            for name, content in brat_configs().items():
+                (directory / name).write_text(content, encoding="utf-8")
             for record, stem in zip(records, brat_file_stems(records)):
                 text, ann = to_brat(record)  # the real doc_id stays in the .meta.json
                 (directory / f"{stem}.txt").write_bytes(text.encode("utf-8"))

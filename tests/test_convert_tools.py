@@ -247,6 +247,29 @@ def test_prodigy_skips_rejected_and_ignored_tasks_and_says_how_many(tmp_path):
 
 # --- brat ----------------------------------------------------------------------------------
 
+def _conf_sections(conf: str) -> dict[str, list[str]]:
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in conf.splitlines():
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], [])
+        elif line.strip() and not line.startswith("#") and current is not None:
+            current.append(line)
+    return sections
+
+
+def test_brat_output_has_annotation_conf_of_the_declared_labels(tmp_path):
+    write([_record()], "brat", tmp_path / "brat")
+    conf = (tmp_path / "brat" / "annotation.conf").read_text()
+    sections = _conf_sections(conf)
+    assert list(sections) == ["entities", "relations", "events", "attributes"]
+    assert sections["entities"] == [spec.name for spec in declared_labels()]
+    for spec in declared_labels():  # each label's attributes are named for the annotator
+        assert f"#   {spec.name}: {', '.join(spec.attributes)}" in conf
+    visual = _conf_sections((tmp_path / "brat" / "visual.conf").read_text())
+    assert visual["drawing"] == [f"{s.name}\tbgColor:{s.colour}" for s in declared_labels()]
+
+
 def test_brat_spans_added_by_hand_import_with_defaults(tmp_path):
     folder = tmp_path / "brat"
     folder.mkdir()

@@ -76,5 +76,5 @@ def test_brat_output_replaces_the_old_directory_whole(tmp_path):
     write([_record("old-doc")], "brat", output)
     write([_record("new-doc")], "brat", output)
     assert sorted(p.name for p in output.iterdir()) == \
-        ["new-doc.ann", "new-doc.meta.json", "new-doc.txt"]
+        ["annotation.conf", "new-doc.ann", "new-doc.meta.json", "new-doc.txt", "visual.conf"]
     assert [p.name for p in tmp_path.iterdir()] == ["brat"]  # no temporary left behind
