@@ -178,6 +178,30 @@ def load_records_with_text(paths: list[Path], text_dirs: list[Path]
     return records, problems
 
 
+def load_saved_predictions(paths: list[Path], text_dirs: list[Path]
+                           ) -> tuple[list[dict], list[str]]:
+    """Saved output records (of `extract`, or any spec-shaped predictions) with their texts,
+    from each record's `text` or the --texts directories: spans that cannot be drawn on the
+    text (no offsets, unknown label, outside the text) are dropped, and every drop is said."""
+    records, problems = load_records_with_text(paths, text_dirs)
+    shown = []
+    for record in records:
+        doc_id, text = record.get("doc_id"), record.get("text")
+        if not isinstance(doc_id, str) or not doc_id or not isinstance(text, str):
+            problems.append(f"{doc_id!r}: a saved record needs a string doc_id and text; "
+                            "not shown")
+            continue
+        cleaned = clean_predictions(record.get("spans"))
+        dropped = cleaned.unusable + sum(cleaned.unknown_labels.values())
+        if dropped:
+            problems.append(f"{doc_id}: {dropped} span(s) without integer offsets or with an "
+                            "unknown label not shown")
+        problems.extend(_offset_disagreements(doc_id, text, cleaned.spans))
+        spans = [span for span in cleaned.spans if 0 <= span["start"] < span["end"] <= len(text)]
+        shown.append({**record, "spans": spans})
+    return shown, problems
+
+
 def evaluate(gold_paths: list[Path], text_dirs: list[Path] | None = None,
              pred_paths: list[Path] | None = None) -> Evaluation:
     """Score predictions (files, or a fresh extraction of the texts when None) against gold.
@@ -253,4 +277,4 @@ def _extract_for_gold(gold_documents, documents: dict[str, Document]
 
 
 __all__ = ["Evaluation", "EvaluationError", "GoldProblem", "evaluate", "extract",
-           "load_predictions"]
+           "load_predictions", "load_saved_predictions"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import os
 import re
@@ -489,29 +490,45 @@ def _check_output(output: Path, directory: bool = False) -> None:
 
 @app.command()
 def show(
-    paths: Annotated[list[str], typer.Argument(help="Article files or directories to extract "
-                                                    "and show.")],
+    paths: Annotated[list[str], typer.Argument(
+        help="Article files or directories to extract and show, or saved predictions to show "
+             "as they are: the JSONL of `migrex extract` (records with `spans`) or JSON "
+             "files of spec-shaped records.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
     gold: Annotated[Optional[Path], typer.Option(
         help="A gold file (or directory): marks matches, false positives and misses.")] = None,
     published: Annotated[Optional[str], typer.Option(help="Publication date for every input.")
                          ] = None,
+    texts: Annotated[Optional[list[Path]], typer.Option(
+        "--texts", help="Directory of the texts of saved predictions whose records hold no "
+                        "`text` (repeatable).")] = None,
 ) -> None:
-    """Write a self-contained HTML page with each document's actors, dates and figures.
+    """Write a self-contained HTML page with each document's actors, dates and figures: each
+    span's label, value and period after it in the text and, against --gold, the scorer's
+    error kind of each mark.
 
     Exit status: 0 page written, 2 usage error (a malformed --gold is one line naming the file
-    and span; nothing is extracted), 3 page written but some inputs skipped.
+    and span; nothing is extracted), 3 page written but some inputs skipped (or, in saved
+    predictions, documents without a text or spans that cannot be drawn).
     """
     from .api import extract as run_extraction
+    from .api import load_saved_predictions
     from .io import InputProblem, atomic_writer
     from .report_html import DocumentView, render_page
 
     _require_inputs(paths)
     _check_output(output)
     gold_documents = _load_show_gold(gold) if gold is not None else {}
+    saved = [raw for raw in paths if _holds_saved_predictions(Path(raw))]
+    fresh = [raw for raw in paths if raw not in saved]
+    records, saved_problems = load_saved_predictions([Path(raw) for raw in saved], texts or []) \
+        if saved else ([], [])
+    for problem in saved_problems:
+        err.print(problem, highlight=False, markup=False)
+    skipped = len(saved_problems)
     views = []
-    skipped = 0
-    for item in run_extraction(paths, published, with_text=True):
+    extracted = run_extraction(fresh, published, with_text=True) if fresh else ()
+    for item in itertools.chain(records, extracted):
         if isinstance(item, InputProblem):
             err.print(str(item), highlight=False, markup=False)
             skipped += item.skipped
@@ -536,6 +553,23 @@ def show(
         _fail(_write_error(output, error))
     err.print(f"wrote {output} ({len(views)} document(s))", highlight=False)
     raise typer.Exit(3 if skipped else 0)
+
+
+def _holds_saved_predictions(path: Path) -> bool:
+    """A .json file, or a .jsonl file whose first record has a `spans` list: records to show
+    as they are, not articles to extract from."""
+    suffix = path.suffix.lower()
+    if not path.is_file() or suffix not in (".json", ".jsonl"):
+        return False
+    if suffix == ".json":
+        return True
+    with path.open("rb") as stream:
+        first = next((line for line in stream if line.strip()), b"")
+    try:
+        record = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(record, dict) and isinstance(record.get("spans"), list)
 
 
 def _load_show_gold(gold: Path) -> dict:

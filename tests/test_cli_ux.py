@@ -222,3 +222,133 @@ def test_progress_on_a_terminal_is_a_rich_bar_with_total(tmp_path, monkeypatch):
     assert result.exit_code == 3
     drawn = screen.getvalue()
     assert "extracting" in drawn and "4/4" in drawn and "migrex: " not in drawn
+
+
+PORT_TEXT = ("Italian police said 1,450 migrants landed in Lampedusa in July 2023, and Rome paid "
+             "EUR 2 million to Tunisia for patrols, the interior ministry said.")
+
+
+def _at(text: str, part: str, label: str, **attributes) -> dict:
+    start = text.index(part)
+    return {"start": start, "end": start + len(part), "label": label, "text": part, **attributes}
+
+
+def _marks(page: str) -> dict[str, tuple[str, str]]:
+    """The drawn text of every mark -> (status, error kinds)."""
+    return {text: (status, kinds) for status, kinds, text in re.findall(
+        r'<mark class="entity (\w+)"[^>]* data-kinds="([^"]*)"[^>]*>([^<]*)<', page)}
+
+
+def test_show_renders_saved_predictions_with_inline_values_without_extracting(tmp_path,
+                                                                              monkeypatch):
+    import extractor.pipeline
+
+    def no_extraction(*args, **kwargs):
+        raise AssertionError("saved predictions must not be extracted again")
+
+    monkeypatch.setattr(extractor.pipeline, "Extractor", no_extraction)
+    saved = tmp_path / "saved.jsonl"
+    saved.write_text(json.dumps({"doc_id": "it-1", "published": "2023-08-02", "text": PORT_TEXT,
+                                 "spans": [
+        _at(PORT_TEXT, "1,450", "PEOPLE", value=1450, when="2023-07"),
+        _at(PORT_TEXT, "EUR 2 million", "MONEY", value=2_000_000, currency="EUR", when=None),
+        _at(PORT_TEXT, "Rome", "GPE", canonical="Italy"),
+    ]}) + "\n", encoding="utf-8")
+    page = tmp_path / "page.html"
+    result = runner.invoke(app, ["show", str(saved), "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    inline = re.findall(r'<span class="attrs">([^<]*)</span>', html)
+    assert inline == ["1,450 · when 2023-07", "→ Italy", "EUR 2,000,000"]  # in text order
+    assert "published 2023-08-02" in html and "<script" not in html
+
+
+def test_show_takes_the_texts_of_saved_extract_output_from_texts(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "pk-1.txt").write_text("Pakistani officials said 2,100 Afghans were deported in "
+                                     "November 2023 from Karachi.", encoding="utf-8")
+    saved = tmp_path / "saved.jsonl"
+    assert runner.invoke(app, ["extract", str(folder), "-o", str(saved)]).exit_code == 0
+    assert "text" not in json.loads(saved.read_text())  # extract keeps the text out
+    page = tmp_path / "page.html"
+    without = runner.invoke(app, ["show", str(saved), "-o", str(page)])
+    assert without.exit_code == 3 and "pass its directory with --texts" in without.stderr
+    result = runner.invoke(app, ["show", str(saved), "--texts", str(folder), "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert '<span class="attrs">2,100 · when 2023-11</span>' in html
+    assert "pk-1" in html and "Karachi" in html
+
+
+def test_show_against_gold_names_each_marks_error_kind(tmp_path):
+    text = ("Spanish officials said 2,300 migrants reached the Canary Islands in January 2024, "
+            "after Madrid sent EUR 500,000 and 40 officers to Dakar.")
+    gold = [_at(text, "2,300", "PEOPLE", value=2300, when="2024-01"),
+            _at(text, "January 2024", "DATE", value="2024-01"),
+            _at(text, "EUR 500,000", "MONEY", value=500_000, currency="EUR", when="2024-01"),
+            _at(text, "40", "PEOPLE", value=40, when="2024-01"),
+            _at(text, "Madrid", "GPE", canonical="Madrid"),
+            _at(text, "Canary Islands", "GPE", canonical="Canary Islands"),
+            _at(text, "Dakar", "GPE", canonical="Dakar")]
+    predicted = [_at(text, "2,300", "PEOPLE", value=2300, when="2023-12"),        # WHEN
+                 _at(text, "January", "DATE", value="2024-01"),                   # BOUNDARY
+                 _at(text, "EUR 500,000", "MONEY", value=500_000, currency="USD",
+                     when="2024-01"),                                            # CURRENCY
+                 _at(text, "40", "PEOPLE", value=400, when="2024-01"),            # VALUE
+                 _at(text, "Madrid", "ORG", canonical="Madrid"),                  # TYPE
+                 _at(text, "officials", "PEOPLE", value=1, when=None),            # FP
+                 _at(text, "Dakar", "GPE", canonical="Dakar")]                    # match
+    saved, gold_file = tmp_path / "saved.jsonl", tmp_path / "gold.json"
+    saved.write_text(json.dumps({"doc_id": "es-1", "text": text, "spans": predicted}) + "\n")
+    gold_file.write_text(json.dumps({"doc_id": "es-1", "published": "2024-02-05",
+                                     "text_sha256": "0" * 64, "spans": gold}))
+    page = tmp_path / "page.html"
+    result = runner.invoke(app, ["show", str(saved), "--gold", str(gold_file), "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert _marks(html) == {"2,300": ("value", "WHEN"), "January": ("value", "BOUNDARY"),
+                            "EUR 500,000": ("value", "CURRENCY"), "40": ("value", "VALUE"),
+                            "Madrid": ("fp", "TYPE"), "officials": ("fp", "FP"),
+                            "Dakar": ("tp", ""), "Canary Islands": ("fn", "FN")}
+    assert "GPE &#x27;Madrid&#x27; at" in html and "TYPE (predicted ORG)" in html
+    assert '<span class="kinds">CURRENCY</span>' in html
+
+
+def test_evaluation_page_has_a_document_index_and_a_css_errors_only_view(tmp_path):
+    texts = {"ok": "Officials in Quito said 75 Venezuelans were returned in May 2022.",
+             "off": "Officials in Lima said 120 Venezuelans were returned in June 2022."}
+    folder, gold_dir = tmp_path / "texts", tmp_path / "gold"
+    folder.mkdir()
+    gold_dir.mkdir()
+    predictions = []
+    for doc_id, text in texts.items():
+        (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+        figure = text.split(" said ")[1].split()[0]
+        month = " ".join(text.rstrip(".").split()[-2:])
+        spans = [_at(text, figure, "REMOVALS", value=int(figure), when=None),
+                 _at(text, month, "DATE", value="2022-0" + ("5" if "May" in month else "6"))]
+        gold_dir.joinpath(f"{doc_id}.json").write_text(json.dumps(
+            {"doc_id": doc_id, "published": "2022-07-01", "text_sha256": "0" * 64,
+             "spans": spans}))
+        if doc_id == "off":
+            spans = spans[1:]  # the figure is missed
+        predictions.append({"doc_id": doc_id, "spans": spans})
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text("".join(json.dumps(record) + "\n" for record in predictions))
+    page = tmp_path / "eval.html"
+    result = runner.invoke(app, ["evaluate", "--gold", str(gold_dir), "--pred", str(pred),
+                                 "--texts", str(folder), "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    index = re.search(r"<table class='index'>(.*?)</table>", html).group(1)
+    rows = dict(re.findall(r'<tr(?: class=\'clean\')?><td><a href="#(\w+)">\w+</a></td>'
+                           r"<td class='num'>(\d+)</td>", index))
+    assert rows == {"ok": "0", "off": "2"}  # the missed figure: FN and FACT_FN
+    assert "<tr class='clean'><td><a href=\"#ok\">" in index and "<th>FN</th>" in index
+    assert 'id="ok"' in html and 'id="off"' in html
+    assert '<section class="doc clean"><h2 id="ok">' in html
+    assert '<section class="doc"><h2 id="off">' in html
+    assert '<input type="checkbox" id="errors-only">' in html
+    assert "#errors-only:checked ~ section.doc.clean" in html  # the switch is CSS alone
+    assert "<script" not in html and "script-src 'none'" in html
