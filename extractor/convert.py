@@ -87,11 +87,13 @@ def to_prodigy(records: list[dict]) -> list[dict]:
             for r in records]
 
 
-def from_prodigy(task: dict, line: int) -> dict:
+def from_prodigy(task: dict, line: int, counts: Counter) -> dict:
     """A record from one Prodigy task (line `line` of its file). A task without migrex's
     `meta` gets its doc_id from Prodigy's `_input_hash`, else from the line number."""
     meta = dict(task.get("meta") or {})
     if "doc_id" not in meta:
+        source = "_input_hash" if "_input_hash" in task else "line number"
+        counts[source] += 1
         meta["doc_id"] = str(task["_input_hash"]) if "_input_hash" in task else f"line-{line}"
         meta.setdefault("published", None)
     spans = [_span(s["start"], s["end"], s["label"], task["text"],
@@ -481,11 +483,17 @@ def _read_records(fmt: str, source: Path, notes: list[str]) -> list[dict]:
                      "migrex")
     if fmt == "prodigy":
         skipped: Counter = Counter()
-        records = _each(_prodigy_tasks(source, skipped), lambda item: from_prodigy(*item),
-                        "Prodigy")
+        counts: Counter = Counter()
+        records = _each(_prodigy_tasks(source, skipped),
+                        lambda item: from_prodigy(*item, counts), "Prodigy")
         if skipped:
             notes.append(f"{source}: skipped {sum(skipped.values())} Prodigy task(s) answered "
                          + ", ".join(f"{answer} ({n})" for answer, n in sorted(skipped.items())))
+        if counts:
+            notes.append(f"{source}: {sum(counts.values())} Prodigy task(s) without a doc_id in "
+                         "meta: doc_id from " + ", ".join(f"{how} ({n})" for how, n
+                                                          in sorted(counts.items()))
+                         + ", published null")
         return records
     if fmt == "labelstudio":
         tasks = _json(_text(source), str(source))

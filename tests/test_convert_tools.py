@@ -220,6 +220,26 @@ def test_labelstudio_import_takes_predictions_and_annotations_win(tmp_path):
     assert any("1 task(s) had no annotation: their predictions taken" in n for n in notes)
 
 
+def test_a_per_region_choice_of_a_users_own_config_imports(tmp_path):
+    text = "Brussels pledged 30 million to Frontex, in euros."
+    start = text.index("30 million")
+    end = start + len("30 million")
+    task = {"data": {"text": text, "doc_id": "eu-1", "published": "2024-02-02"},
+            "annotations": [{"result": [
+                _region("m", start, end, "MONEY", text),
+                {"id": "m", "from_name": "currency", "to_name": "text", "type": "choices",
+                 "value": {"start": start, "end": end, "choices": ["EUR"]}},
+                _typed("m", start, end, "value", "30 million")]}]}
+    notes: list[str] = []
+    (record,) = read("labelstudio", _labelstudio_file(tmp_path, [task]), notes)
+    assert record["spans"] == [{"start": start, "end": end, "label": "MONEY",
+                                "text": "30 million", "value": 30000000, "currency": "EUR",
+                                "when": None}]
+    assert notes == [f"{tmp_path / 'export.json'}: 1 span(s) lacked attributes: defaults "
+                     "filled (canonical = text; DATE value and when null; a figure's value "
+                     "and currency read from its text)"]
+
+
 # --- Prodigy -------------------------------------------------------------------------------
 
 def test_prodigy_skips_rejected_and_ignored_tasks_and_says_how_many(tmp_path):
@@ -236,6 +256,8 @@ def test_prodigy_skips_rejected_and_ignored_tasks_and_says_how_many(tmp_path):
                                  "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "skipped 2 Prodigy task(s) answered ignore (1), reject (1)" in result.output
+    assert ("2 Prodigy task(s) without a doc_id in meta: doc_id from _input_hash (1), line "
+            "number (1), published null") in " ".join(result.output.split())
     back = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["doc_id"] for r in back] == ["-901", "line-4"]
     assert all(r["published"] is None for r in back)
@@ -275,15 +297,18 @@ def test_brat_spans_added_by_hand_import_with_defaults(tmp_path):
     folder.mkdir()
     (folder / "note.txt").write_text("Lisbon approved 300 visas.", encoding="utf-8")
     (folder / "note.ann").write_text("T1\tGPE 0 6\tLisbon\nT2\tVISAS 16 19\t300\n"
-                                     "#1\tAnnotatorNotes T2\tcheck the source\n",
-                                     encoding="utf-8")
+                                     "#1\tAnnotatorNotes T2\tcheck the source\n"
+                                     "T3\tVISAS 20 25\tvisas\n", encoding="utf-8")
     notes: list[str] = []
     (record,) = read("brat", folder, notes)
     assert record["doc_id"] == "note"
     assert record["spans"] == [
         {"start": 0, "end": 6, "label": "GPE", "text": "Lisbon", "canonical": "Lisbon"},
-        {"start": 16, "end": 19, "label": "VISAS", "text": "300", "value": 300, "when": None}]
+        {"start": 16, "end": 19, "label": "VISAS", "text": "300", "value": 300, "when": None},
+        {"start": 20, "end": 25, "label": "VISAS", "text": "visas", "when": None}]
     assert any("'check the source' is not a JSON object" in note for note in notes)
+    # no number to read: named with doc_id and offsets, left for the annotator, not guessed
+    assert "note: VISAS 20-25 'visas': no value can be read from the text; fill it in" in notes
 
 
 # --- spaCy DocBin --------------------------------------------------------------------------
