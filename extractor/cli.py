@@ -192,12 +192,12 @@ def extract(
     """Extract actors, dates and figures; one JSON record per document.
 
     Progress goes to stderr: a bar with the count, total, rate and ETA on a terminal, else a
-    line every PROGRESS_LOG_DOCUMENTS documents or PROGRESS_LOG_SECONDS seconds.
+    line every 1000 documents or 10 seconds (--quiet: none).
 
     Exit status: 0 all documents extracted, 2 usage or output error (one line: a bad option,
-    -o unwritable, a directory, an input, inside an input folder, or in use by another run;
-    a full disk), 3 some inputs skipped (reported on stderr, one line each; the output holds
-    every good document). Duplicate doc_ids are reported and skipped.
+    a missing input path, -o unwritable, a directory, an input, inside an input folder, or
+    in use by another run; a full disk), 3 some inputs skipped (reported on stderr, one line
+    each; the output holds every good document). Duplicate doc_ids are reported and skipped.
     """
     from .api import extract as run_extraction
     from .io import (
@@ -500,8 +500,8 @@ def show(
     published: Annotated[Optional[str], typer.Option(help="Publication date for every input.")
                          ] = None,
     texts: Annotated[Optional[list[Path]], typer.Option(
-        "--texts", help="Directory of the texts of saved predictions whose records hold no "
-                        "`text` (repeatable).")] = None,
+        "--texts", help="Directory (or JSONL file) of the texts of saved predictions whose "
+                        "records hold no `text` (repeatable).")] = None,
 ) -> None:
     """Write a self-contained HTML page with each document's actors, dates and figures: each
     span's label, value and period after it in the text and, against --gold, the scorer's
