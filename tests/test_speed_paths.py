@@ -42,3 +42,55 @@ def _uses_blis(extractor: Extractor) -> bool:
 def test_unknown_ops_are_refused():
     with pytest.raises(ValueError, match="numpy, blis"):
         build_nlp(ops="cupy")
+
+
+def _sentences_before_syntax(extractor, text: str):
+    """`text` through the pipeline up to (not including) migrex_syntax."""
+    doc = extractor.nlp.make_doc(text)
+    for name, component in extractor.nlp.pipeline:
+        if name == "migrex_syntax":
+            break
+        doc = component(doc)
+    return doc
+
+
+def test_only_sentences_with_a_figure_or_a_tensed_date_are_parsed(extractor):
+    syntax = extractor.nlp.get_pipe("migrex_syntax")
+    doc = _sentences_before_syntax(
+        extractor, "Dutch asylum rules tightened\nThe Hague received 3,100 claims. The law "
+                   "dates from 2016. Ministers meet again on Thursday. Nothing else changed.")
+    chosen = [doc[start:end].text for start, end in syntax.chosen(doc)]
+    assert chosen == ["The Hague received 3,100 claims.", "Ministers meet again on Thursday."]
+
+
+def test_sentences_left_unparsed_get_flat_trees_and_keep_their_bounds(extractor):
+    text = ("Kenya hosts refugees from Somalia. Officials counted 4,500 new arrivals in June. "
+            "The camp lies near Dadaab.")
+    before = [(s.start, s.end) for s in _sentences_before_syntax(extractor, text).sents]
+    doc = extractor.nlp(text)
+    assert [(s.start, s.end) for s in doc.sents] == before
+    first, figure, last = doc.sents
+    for sentence in (first, last):
+        assert all(token.head.i == sentence.start for token in sentence)
+        assert sentence[0].dep_ == "ROOT" and {t.dep_ for t in sentence[1:]} == {"dep"}
+        assert not any(token.pos_ or token.lemma_ for token in sentence)
+    assert figure.root.lemma_ == "count" and figure.root.pos_ == "VERB"
+
+
+def test_cached_lemmas_are_the_lemmatizers_own(extractor):
+    from extractor.components.syntax import CachedLemmas
+
+    nlp = extractor.nlp
+    syntax = nlp.get_pipe("migrex_syntax")
+    lemmas = CachedLemmas(nlp.get_pipe("lemmatizer"))
+    texts = ["Greece returned 230 asylum seekers, and the islands were hosting fewer of them.",
+             "The returned seekers said they had been returning for years; 40 were children."]
+    for text in texts * 2:  # the second round comes from the cache
+        ours, theirs = nlp.make_doc(text), nlp.make_doc(text)
+        for doc in (ours, theirs):
+            nlp.get_pipe("tok2vec")(doc)
+            nlp.get_pipe("tagger")(doc)
+            syntax.pos_of_tag(doc)
+        nlp.get_pipe("lemmatizer")(theirs)
+        assert [t.lemma_ for t in lemmas(ours)] == [t.lemma_ for t in theirs]
+        assert "return" in [t.lemma_ for t in ours]

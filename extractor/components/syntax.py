@@ -7,9 +7,10 @@ import re
 from typing import Iterable, Iterator
 
 import numpy
-from spacy.attrs import DEP, HEAD, LEMMA, ORTH, POS, SPACY, TAG
+from spacy.attrs import (DEP, HEAD, IDX, LEMMA, LENGTH, MORPH, ORTH, POS, SENT_START, SPACY,
+                         TAG)
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from ..normalize.numbers import number_words
 
@@ -48,6 +49,8 @@ class SyntaxOnDemand(DataBacked):
                              f"none of that name (it has {', '.join(nlp.component_names)}); "
                              "pass config={\"components\": [...]} naming the ones it has")
         self.components = [nlp.get_pipe(component) for component in components]
+        self.lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in components else None
+        self.lemmas = CachedLemmas(self.lemmatizer) if self.lemmatizer is not None else None
         self.data_files = (trigger, DATE_VOCABULARY)
         self.trigger_file = trigger
         self._load_data()
@@ -80,24 +83,35 @@ class SyntaxOnDemand(DataBacked):
         self._analyse([doc])
         return doc
 
-    def needs_syntax(self, sent: Span) -> bool:
-        """A figure candidate or a date whose value depends on the verb's tense."""
-        return bool(self.trigger.search(text_of(sent.doc)[sent.start_char:sent.end_char]))
-
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         yield from guarded_pipe(self, docs, batch_size, self._analyse)
+
+    def chosen(self, doc: Doc) -> list[tuple[int, int]]:
+        """(start, end) token offsets of the sentences that need the parse, found from one
+        array read of the document (Span objects for every sentence cost more than the test)."""
+        if not len(doc):
+            return []
+        rows = doc.to_array([SENT_START, IDX, LENGTH])
+        starts = numpy.flatnonzero(rows[:, 0] == 1)
+        bounds = numpy.concatenate(([0], starts[starts > 0], [len(doc)])).tolist()
+        text, idx, length = text_of(doc), rows[:, 1].tolist(), rows[:, 2].tolist()
+        return [(start, end) for start, end in zip(bounds, bounds[1:])
+                if self.trigger.search(text[idx[start]:idx[end - 1] + length[end - 1]])]
 
     def _analyse(self, batch: list[Doc]) -> None:
         """Parse the sentences that need it, in one batch, and write the results back."""
         wanted = []
         for doc in batch:
-            chosen = [sent for sent in doc.sents if self.needs_syntax(sent)]
+            chosen = self.chosen(doc)
             tokens = doc.to_array([ORTH, SPACY]).tolist() if chosen else []
-            wanted += [(doc, sent.start, sent.end, _copy_tokens(doc, tokens, sent.start, sent.end))
-                       for sent in chosen]
+            wanted += [(doc, start, end, _copy_tokens(doc, tokens, start, end))
+                       for start, end in chosen]
         parsed = [piece for *_, piece in wanted]
         for component in self.components:
-            parsed = list(component.pipe(parsed))
+            if component is self.lemmatizer:
+                parsed = [self.lemmas(piece) for piece in parsed]
+            else:
+                parsed = list(component.pipe(parsed))
             if self.pos_of_tag is not None and getattr(component, "name", "") == "tagger":
                 for piece in parsed:
                     self.pos_of_tag(piece)
@@ -109,20 +123,45 @@ class SyntaxOnDemand(DataBacked):
 
     @staticmethod
     def _write_back(doc: Doc, pieces: list[tuple[int, int, Doc]]) -> None:
+        """The parsed pieces' annotations, and flat trees (each token's head the first token
+        of its sentence) elsewhere, so the sentence boundaries survive."""
         if not len(doc):
             return
+        starts = doc.to_array([SENT_START]).reshape(-1) == 1
+        starts[0] = True
+        first = numpy.maximum.accumulate(numpy.where(starts, numpy.arange(len(doc)), 0))
         array = numpy.zeros((len(doc), len(_ATTRS)), dtype="uint64")
-        dep_column, head_column = _ATTRS.index(DEP), _ATTRS.index(HEAD)
-        root, dep = doc.vocab.strings.add("ROOT"), doc.vocab.strings.add("dep")
-        for sent in doc.sents:  # flat trees keep the sentence boundaries
-            array[sent.start:sent.end, dep_column] = dep
-            array[sent.start, dep_column] = root
-            offsets = numpy.arange(sent.start - sent.start, sent.start - sent.end, -1,
-                                   dtype="int64")
-            array[sent.start:sent.end, head_column] = offsets.astype("uint64")
+        array[:, _ATTRS.index(DEP)] = numpy.where(starts, doc.vocab.strings.add("ROOT"),
+                                                  doc.vocab.strings.add("dep"))
+        array[:, _ATTRS.index(HEAD)] = (first - numpy.arange(len(doc))).astype("uint64")
         for start, end, piece in pieces:
             array[start:end] = piece.to_array(_ATTRS)
         doc.from_array(_ATTRS, array)
+
+
+class CachedLemmas:
+    """The base pipeline's lemmatizer, applied through a cache: its lemma is a function of a
+    token's ORTH, POS and MORPH (rule or lookup mode alike), so each distinct triple is
+    lemmatized once and the rest is one array write (the component's per-token Python loop
+    cost more than the tagger and parser together)."""
+
+    def __init__(self, lemmatizer):
+        self.lemmatizer = lemmatizer
+        self.cache: dict[tuple[int, int, int], int] = {}
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
+        keys = doc.to_array([ORTH, POS, MORPH]).tolist()
+        cache, strings = self.cache, doc.vocab.strings
+        lemmas = []
+        for index, key in enumerate(map(tuple, keys)):
+            lemma = cache.get(key)
+            if lemma is None:
+                lemma = cache[key] = strings.add(self.lemmatizer.lemmatize(doc[index])[0])
+            lemmas.append(lemma)
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
+        return doc
 
 
 def _tag_to_pos(nlp: Language):
