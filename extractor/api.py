@@ -62,7 +62,7 @@ def extract(paths: list[str], published: str | None = None, model: str | None = 
             if item.doc_id not in skipped:
                 yield item
 
-    texts: deque[str] = deque()  # by position: one extraction result per document, in order
+    texts: deque[str] = deque()  # by position: one record or skip per document, in order
 
     def remembered() -> Iterator[Document]:
         for document in documents():
@@ -72,7 +72,7 @@ def extract(paths: list[str], published: str | None = None, model: str | None = 
 
     for record in extractor.extract_many(remembered()):
         yield from _drain(problems)
-        if with_text:
+        if with_text and (isinstance(record, dict) or record.skipped):  # not a warning
             text = texts.popleft()
             if isinstance(record, dict):
                 record.setdefault("text", text)

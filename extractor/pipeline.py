@@ -6,16 +6,19 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from typing import Iterable, Iterator
+from dataclasses import replace
+from typing import Iterable, Iterator, NamedTuple
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 from thinc.api import use_ops
 
 from . import components  # noqa: F401  (registers the factories)
-from .components.attributes import ERROR_KEY, TEXT_KEY, batches, text_of
+from .components.attributes import ERROR_KEY, TEXT_KEY, text_of
 from .data import load_json
 from .io import Document, InputProblem
+from .normalize.numbers import MAX_FIGURE_VALUE, too_large_numbers
 from .output import doc_to_record
 from .tokenizer import customise_tokenizer
 
@@ -99,12 +102,21 @@ def _groups(items: Iterable, count: int, chars: int, size_of) -> Iterator[list]:
         yield group
 
 
+class Piece(NamedTuple):
+    """What one piece of a document gave: its record (offsets in the whole document) or why
+    it failed, and warnings about its text."""
+
+    offset: int
+    result: dict | InputProblem
+    warnings: list[InputProblem]
+
+
 _FORKED_EXTRACTOR: "Extractor | None" = None  # the pipeline forked workers inherit
 
 
-def _extract_chunk(documents: list[Document]) -> list[dict | InputProblem]:
-    """In a forked worker: one chunk's records, by the pipeline loaded before the fork."""
-    return list(_FORKED_EXTRACTOR._in_process(documents))
+def _extract_chunk(pieces: list[tuple[Document, int]]) -> list[Piece]:
+    """In a forked worker: one chunk's pieces, by the pipeline loaded before the fork."""
+    return list(_FORKED_EXTRACTOR._analyse(pieces))
 
 
 def _start_worker() -> None:
@@ -154,99 +166,145 @@ class Extractor:
         self.n_process = n_process
         self.chunk_chars = config["max_chunk_chars"]
 
-    def _units(self, documents: Iterable[Document]):
+    def _pieces(self, documents: Iterable[Document]) -> Iterator[tuple[Document, int]]:
+        """Each document in pieces of at most `chunk_chars` characters: (the piece as a
+        document of its own, its offset in the whole)."""
         for document in documents:
             for offset, piece in split_text(document.text, self.chunk_chars):
-                doc = self.nlp.make_doc(piece)
-                doc.user_data[TEXT_KEY] = piece
-                doc._.published = document.published
-                yield doc, (document, offset)
+                yield replace(document, text=piece), offset
 
     def extract_many(self, documents: Iterable[Document]) -> Iterator[dict | InputProblem]:
         """Records in input order, computed lazily batch by batch. A document the pipeline
-        fails on is reported as a problem and the batch goes on without it."""
+        fails on is reported as a problem and the batch goes on without it; warnings
+        (problems with `skipped` False: a number too large to be a figure) come just before
+        their document's record."""
         if self.n_process > 1:
             yield from self._in_workers(documents)
         else:
             yield from self._in_process(documents)
 
     def _in_process(self, documents: Iterable[Document]) -> Iterator[dict | InputProblem]:
-        for batch in batches(documents, self.batch_size):
-            try:
-                records = list(self._merge(self._analyse(self._units(batch))))
-            except Exception:  # noqa: BLE001 - isolate the document that fails, keep the rest
-                records = list(self._one_by_one(batch))
-            yield from records
+        yield from self._join(self._analyse(self._pieces(documents)))
 
     def _in_workers(self, documents: Iterable[Document]) -> Iterator[dict | InputProblem]:
         """`extract_many` in `n_process` forked workers that share this loaded pipeline: each
-        gets chunks of at most `batch_size` documents and `max_chunk_chars` characters and
-        sends back finished records (not Docs); at most two chunks per worker are in flight,
-        so memory stays flat and order is kept."""
+        gets chunks of at most `batch_size` pieces and `max_chunk_chars` characters (the
+        pieces of a large document spread over the workers) and sends back finished piece
+        records (not Docs); at most two chunks per worker are in flight, so memory stays flat
+        and order is kept."""
         global _FORKED_EXTRACTOR
         _FORKED_EXTRACTOR = self
         context = multiprocessing.get_context("fork")
         with context.Pool(self.n_process, initializer=_start_worker) as pool:
-            pending: deque = deque()
-            for chunk in _groups(documents, self.batch_size, self.max_chunk_chars,
-                                 lambda document: len(document.text)):
-                pending.append(pool.apply_async(_extract_chunk, (chunk,)))
-                if len(pending) >= 2 * self.n_process:
-                    yield from pending.popleft().get()
-            while pending:
+            yield from self._join(self._from_workers(pool, documents))
+
+    def _from_workers(self, pool, documents: Iterable[Document]) -> Iterator[Piece]:
+        pending: deque = deque()
+        for chunk in _groups(self._pieces(documents), self.batch_size, self.max_chunk_chars,
+                             lambda piece: len(piece[0].text)):
+            pending.append(pool.apply_async(_extract_chunk, (chunk,)))
+            if len(pending) >= 2 * self.n_process:
                 yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
     max_batch_chars = 200_000  # characters analysed together, so peak memory stays flat
     max_chunk_chars = 40_000  # characters a worker gets at once: seconds of work, so the
     # workers stay evenly busy while a chunk's pickling costs next to nothing
 
-    def _analyse(self, units):
-        """`nlp.pipe` over the units in groups of at most `batch_size` pieces and
-        `max_batch_chars` characters: the pieces of a split document stream through."""
-        for group in _groups(units, self.batch_size, self.max_batch_chars,
-                             lambda unit: len(text_of(unit[0]))):
-            yield from self.nlp.pipe(group, as_tuples=True, batch_size=len(group))
-
-    def _one_by_one(self, batch: list[Document]) -> Iterator[dict | InputProblem]:
-        for document in batch:
+    def _analyse(self, pieces: Iterable[tuple[Document, int]]) -> Iterator[Piece]:
+        """`nlp.pipe` over the pieces in groups of at most `batch_size` pieces and
+        `max_batch_chars` characters: the pieces of a split document stream through. A group
+        the pipeline raises on is redone piece by piece, so only the failing document is lost."""
+        for group in _groups(pieces, self.batch_size, self.max_batch_chars,
+                             lambda piece: len(piece[0].text)):
             try:
-                yield from self._merge(self._analyse(self._units([document])))
-            except Exception as error:  # noqa: BLE001
-                yield InputProblem(document.origin or document.doc_id,
-                                   f"extraction failed ({type(error).__name__}: {error})",
-                                   "please report this document", doc_id=document.doc_id)
+                done = list(self._analyse_group(group))
+            except Exception:  # noqa: BLE001 - isolate the piece that fails, keep the rest
+                done = [self._analyse_alone(piece, offset) for piece, offset in group]
+            yield from done
+
+    def _analyse_group(self, group: list[tuple[Document, int]]) -> Iterator[Piece]:
+        units = []
+        for piece, offset in group:
+            doc = self.nlp.make_doc(piece.text)
+            doc.user_data[TEXT_KEY] = piece.text
+            doc._.published = piece.published
+            units.append((doc, (piece, offset)))
+        for doc, (piece, offset) in self.nlp.pipe(units, as_tuples=True, batch_size=len(units)):
+            yield Piece(offset, _piece_record(doc, piece, offset),
+                        _figure_warnings(doc, piece, offset))
+
+    def _analyse_alone(self, piece: Document, offset: int) -> Piece:
+        try:
+            return next(self._analyse_group([(piece, offset)]))
+        except Exception as error:  # noqa: BLE001
+            return Piece(offset, _failed(piece, f"{type(error).__name__}: {error}"), [])
 
     @staticmethod
-    def _merge(analysed) -> Iterator[dict | InputProblem]:
+    def _join(pieces: Iterable[Piece]) -> Iterator[dict | InputProblem]:
         """One record per document from its pieces (a piece at offset 0 starts a document),
-        offsets shifted back; a document a component could not analyse becomes a problem."""
+        after its warnings; a document one of whose pieces failed becomes that problem."""
         pending: dict | InputProblem | None = None
-        for doc, (document, offset) in analysed:
-            if offset == 0 and pending is not None:
-                yield pending
-                pending = None
+        warnings: list[InputProblem] = []
+        for piece in pieces:
+            if piece.offset == 0 and pending is not None:
+                yield from _finished(pending, warnings)
+                pending, warnings = None, []
+            warnings.extend(piece.warnings)
             if isinstance(pending, InputProblem):
                 continue
-            if ERROR_KEY in doc.user_data:
-                pending = InputProblem(document.origin or document.doc_id,
-                                       f"extraction failed ({doc.user_data[ERROR_KEY]})",
-                                       "please report this document", doc_id=document.doc_id)
-                continue
-            piece = doc_to_record(doc, document)
-            for item in piece["spans"] + piece["facts"]:
-                item["start"] += offset
-                item["end"] += offset
-            if pending is None:
-                pending = piece
+            if pending is None or isinstance(piece.result, InputProblem):
+                pending = piece.result
             else:
-                pending["spans"].extend(piece["spans"])
-                pending["facts"].extend(piece["facts"])
+                pending["spans"].extend(piece.result["spans"])
+                pending["facts"].extend(piece.result["facts"])
+                if "text" in pending:  # the pieces are consecutive: their texts add up
+                    pending["text"] += piece.result["text"]
         if pending is not None:
-            yield pending
+            yield from _finished(pending, warnings)
 
     def extract(self, text: str, published: str | None = None, doc_id: str = "doc") -> dict:
         """One text to one record."""
-        result = next(self.extract_many([Document(doc_id=doc_id, text=text, published=published)]))
+        document = Document(doc_id=doc_id, text=text, published=published)
+        result = next(result for result in self.extract_many([document])
+                      if not (isinstance(result, InputProblem) and not result.skipped))
         if isinstance(result, InputProblem):
             raise RuntimeError(result.message)
         return result
+
+
+def _failed(piece: Document, why: str) -> InputProblem:
+    return InputProblem(piece.origin or piece.doc_id, f"extraction failed ({why})",
+                        "please report this document", line=piece.line, doc_id=piece.doc_id)
+
+
+def _finished(result: dict | InputProblem, warnings: list[InputProblem]) -> list:
+    """A document's warnings (none when it failed), then its record or problem."""
+    return [*warnings, result] if isinstance(result, dict) else [result]
+
+
+def _piece_record(doc: Doc, piece: Document, offset: int) -> dict | InputProblem:
+    """The record of one analysed piece, its offsets shifted into the whole document."""
+    if ERROR_KEY in doc.user_data:
+        return _failed(piece, doc.user_data[ERROR_KEY])
+    record = doc_to_record(doc, piece)
+    for item in record["spans"] + record["facts"]:
+        item["start"] += offset
+        item["end"] += offset
+    return record
+
+
+def _figure_warnings(doc: Doc, piece: Document, offset: int) -> list[InputProblem]:
+    """A warning for each number in the piece too large to be a figure (dropped, not a skip)."""
+    return [InputProblem(piece.origin or piece.doc_id,
+                         f"{_shown(number.text)} at character {offset + number.start} is not "
+                         "a figure (its value is not finite or "
+                         f"above {MAX_FIGURE_VALUE:g}); the rest of the document is kept",
+                         "check the number in the source", line=piece.line,
+                         doc_id=piece.doc_id, skipped=False)
+            for number in too_large_numbers(text_of(doc), doc._.country)]
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}... ({len(text)} characters)"

@@ -37,6 +37,7 @@ class NumberExpression:
     currency: str | None = None  # ISO code, or "$" when the country decides
     percent: bool = False
     from_words: bool = False
+    too_large: bool = False  # not finite or past MAX_FIGURE_VALUE: never a figure, reported
 
 
 @cache
@@ -322,7 +323,8 @@ def _money(groups: dict, key: str, country: str | None) -> tuple[str | None, int
 def _expression(start: int, end: int, text: str, value: float, currency: str | None,
                 percent: bool, amount: str) -> NumberExpression | None:
     if not math.isfinite(value) or abs(value) > MAX_FIGURE_VALUE:
-        return None  # hundreds of digits, or a scale past any real budget: not a figure
+        # hundreds of digits, or a scale past any real budget: not a figure (kept to report)
+        return NumberExpression(start, end, text, value, too_large=True)
     if currency is None and not percent and _scale_needing_currency().search(amount):
         return None  # "5b" without a currency sign is a label, not a scale
     value = round(value, 6)
@@ -389,16 +391,27 @@ def _parse(match: re.Match, country: str | None) -> list[NumberExpression]:
     return HANDLERS[rules[index]["handler"]](match, groups, country)
 
 
+def _scan(text: str, country: str | None) -> list[NumberExpression]:
+    pattern, _ = _grammar()
+    return [expression for match in pattern.finditer(text) for expression in _parse(match, country)]
+
+
 def find_numbers(text: str, country: str | None = None) -> list[NumberExpression]:
     """Every number expression in `text`, left to right; `country` (ISO 3166) decides digit
     grouping ('12.500') and bare currency names ('rupees')."""
-    pattern, _ = _grammar()
-    return [expression for match in pattern.finditer(text) for expression in _parse(match, country)]
+    return [expression for expression in _scan(text, country) if not expression.too_large]
+
+
+def too_large_numbers(text: str, country: str | None = None) -> list[NumberExpression]:
+    """The number expressions `find_numbers` leaves out because their value is not finite or
+    past MAX_FIGURE_VALUE (hundreds of digits, '5,000 trillion'), for a warning."""
+    return [expression for expression in _scan(text, country) if expression.too_large]
 
 
 def parse_number(text: str) -> float | int | None:
     """The value of a whole number expression such as "$72.7 million" or "a quarter-million"."""
     pattern, _ = _grammar()
     match = pattern.fullmatch(text.strip())
-    found = _parse(match, None) if match else []
+    found = [expression for expression in _parse(match, None) if not expression.too_large] \
+        if match else []
     return found[0].value if len(found) == 1 else None
