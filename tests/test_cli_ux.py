@@ -352,3 +352,12 @@ def test_evaluation_page_has_a_document_index_and_a_css_errors_only_view(tmp_pat
     assert '<input type="checkbox" id="errors-only">' in html
     assert "#errors-only:checked ~ section.doc.clean" in html  # the switch is CSS alone
     assert "<script" not in html and "script-src 'none'" in html
+
+
+def test_convert_of_a_missing_source_is_one_line_and_writes_nothing(tmp_path):
+    result = runner.invoke(app, ["convert", str(tmp_path / "nowhere.jsonl"), "--to", "prodigy",
+                                 "-o", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "nowhere.jsonl: no such file or directory" in lines[0]
+    assert list(tmp_path.iterdir()) == []
