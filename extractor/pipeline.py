@@ -17,7 +17,7 @@ from thinc.api import use_ops
 from . import components  # noqa: F401  (registers the factories)
 from .components.attributes import ERROR_KEY, TEXT_KEY, text_of
 from .data import load_json
-from .io import Document, InputProblem
+from .io import Document, InputProblem, check_published
 from .normalize.numbers import MAX_FIGURE_VALUE, too_large_numbers
 from .output import doc_to_record
 from .tokenizer import customise_tokenizer
@@ -265,8 +265,12 @@ class Extractor:
             yield from _finished(pending, warnings)
 
     def extract(self, text: str, published: str | None = None, doc_id: str = "doc") -> dict:
-        """One text to one record."""
-        document = Document(doc_id=doc_id, text=text, published=published)
+        """One text to one record; `published` is an ISO date or timestamp (its date as
+        written), as everywhere else; anything else raises ValueError."""
+        day, why = check_published(published) if published is not None else (None, None)
+        if why:
+            raise ValueError(why)
+        document = Document(doc_id=doc_id, text=text, published=day)
         result = next(result for result in self.extract_many([document])
                       if not (isinstance(result, InputProblem) and not result.skipped))
         if isinstance(result, InputProblem):

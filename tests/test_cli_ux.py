@@ -361,3 +361,12 @@ def test_convert_of_a_missing_source_is_one_line_and_writes_nothing(tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "nowhere.jsonl: no such file or directory" in lines[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_library_extract_takes_a_published_timestamp_too(extractor):
+    record = extractor.extract("Officials in Honduras said 510 people were deported last month.",
+                               published="2024-07-01T00:30:00+06:00")
+    assert record["published"] == "2024-07-01"
+    assert [fact["when"] for fact in record["facts"]] == ["2024-06"]
+    with pytest.raises(ValueError, match="invalid published date"):
+        extractor.extract("Officials said 5 people were deported.", published="July 1st")
