@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Callable
 
-from spacy.tokens import Token
+from babel import Locale
+from spacy.tokens import Span, Token
 
 from ..figure_model import NONE
 from ..labels import LabelSpec, typed_by
@@ -123,6 +124,23 @@ class FigureLexicon:
 
 
 _ARGUMENT_DEPS = {"pobj", "dobj", "nsubj", "nsubjpass", "attr", "appos", "conj"}
+
+
+@cache
+def country_names() -> frozenset[str]:
+    """CLDR's English names of countries and territories (babel): those with a two-letter
+    code, so regions such as 'Europe' (numeric codes) are left out."""
+    return frozenset(name for code, name in Locale("en").territories.items()
+                     if len(code) == 2 and code.isalpha())
+
+
+def number_head(tokens: Span) -> Token:
+    """The token that ties a number expression to its sentence: its last token, or the
+    expression's root when the last hangs inside it ('forty', a conj of 'hundred', in
+    'One hundred and forty')."""
+    last = tokens[-1]
+    inside = last.head is not last and tokens.start <= last.head.i < tokens.end
+    return tokens.root if inside else last
 
 
 def _hyphen_end(token: Token) -> Token:

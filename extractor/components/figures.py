@@ -15,7 +15,7 @@ from ..figure_model import NONE, FigureTypingModel
 from ..normalize.numbers import NumberExpression, find_numbers
 from ..normalize.setting import detect_country, dollar_currency
 from .attributes import DATES_KEY, FIGURES_KEY, char_span, guarded, guarded_pipe
-from .figure_context import FigureLexicon, counted_noun
+from .figure_context import FigureLexicon, counted_noun, country_names, number_head
 from .figure_features import candidate_features
 from .serialise import DATA_FILE, DataBacked
 
@@ -51,11 +51,11 @@ class FigureClassifier:
     def classify(self, tokens: Span) -> str | None:
         if self._is_ratio(tokens) or self._is_age(tokens):
             return None
-        last = tokens[-1]
-        noun = counted_noun(last)
+        head = number_head(tokens)
+        noun = counted_noun(head)
         if noun is not None:
             return self._counted(noun)
-        return self._bare(last)
+        return self._bare(head)
 
     def _counted(self, noun: Token) -> str | None:
         lexicon = self.lexicon
@@ -173,10 +173,12 @@ class FigureClassifier:
         if colon is not None and colon.text == ":" and colon.i > 0:
             return self._label_before_colon(last.doc[colon.i - 1])
         for ancestor in _ancestors(last, limit=4):
-            if ancestor.pos_ in ("NOUN", "PROPN") and \
-                    self.lexicon.noun_label(ancestor) in self.lexicon.counts:
-                # "Encounters by the Coast Guard (3,480)", "a detainee population of 4,100"
-                return self._refined(ancestor, self.lexicon.noun_label(ancestor))
+            counted = self._looked_through(ancestor) if ancestor.pos_ == "NOUN" else ancestor
+            if counted.pos_ in ("NOUN", "PROPN") and \
+                    self.lexicon.noun_label(counted) in self.lexicon.counts:
+                # "Encounters by the Coast Guard (3,480)", "a detainee population of 4,100",
+                # "thousands of migrants — 7,500 by one count —"
+                return self._refined(counted, self.lexicon.noun_label(counted))
             if ancestor.pos_ in ("VERB", "AUX"):
                 if self._specific_verb(ancestor):
                     return self._refined(ancestor, self._specific_verb(ancestor))
@@ -235,7 +237,8 @@ class FigureClassifier:
 
     def is_breakdown(self, tokens: Span, label: str | None) -> bool:
         """A part of a count given before: after 'including' or 'among', in a sentence opened
-        by 'Of these', or a list of parts ('62 women, 46 men and 8 children')."""
+        by 'Of these', a list of parts ('62 women, 46 men and 8 children') or a count by
+        nationality ('Afghanistan (1,234)')."""
         lexicon = self.lexicon
         if label not in (lexicon.general, INHERIT):
             return False
@@ -245,12 +248,29 @@ class FigureClassifier:
             return True
         if any(_follows(doc, tokens.sent.start, opener) for opener in lexicon.breakdown_openers):
             return True
-        noun = counted_noun(tokens[-1])
+        if _after_country_in_brackets(tokens):
+            return True
+        noun = counted_noun(number_head(tokens))
         if label != lexicon.general or noun is None:
             return False
         is_part = lexicon.lemma(noun) in lexicon.breakdown_parts or noun.ent_type_ == "NORP"
         listed = noun.dep_ == "conj" or any(c.dep_ == "conj" for c in noun.children)
         return is_part and listed
+
+
+def _after_country_in_brackets(tokens: Span) -> bool:
+    """'Afghanistan (1,234)', 'Eritreans (870)': a count by nationality, part of a total."""
+    doc = tokens.doc
+    if tokens.start < 2 or doc[tokens.start - 1].text != "(" or tokens.end >= len(doc) \
+            or doc[tokens.end].text != ")":
+        return False
+    name = doc[tokens.start - 2]
+    if name.ent_type_ == "NORP":
+        return True
+    start = name.i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    return doc[start:name.i + 1].text in country_names()
 
 
 def _is_size_modifier(noun: Token) -> bool:
@@ -411,7 +431,7 @@ class FigureRecognizer(DataBacked):
             return self.lexicon.percent
         if number.currency:
             return self.lexicon.money
-        if number.from_words and span[-1].dep_ not in ("nummod", "compound") \
+        if number.from_words and number_head(span).dep_ not in ("nummod", "compound", "amod") \
                 and number.value < 1000:
             return None  # "one", "two" alone are pronouns or counts of anything
         label = self.classifier.classify(span)
