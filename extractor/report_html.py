@@ -135,10 +135,12 @@ def _marks(view: DocumentView, errors: list[SpanError]) -> tuple[list[Mark], lis
                       key=lambda mark: (mark.span["start"], mark.span["end"])), []
     found = {(error.kind, error.label, error.start, error.end) for error in errors}
     matches = {pi: gi for gi, pi in match_spans(view.gold, view.predicted)}
+    matched_gold = set(matches.values())
+    missed = [g for gi, g in enumerate(view.gold) if gi not in matched_gold]
     marks = []
     for index, span in enumerate(view.predicted):
-        if index not in matches:
-            other = next((g for g in view.gold
+        if index not in matches:  # TYPE: it overlaps a missed gold span of another label
+            other = next((g for g in missed
                           if _overlaps(g, span) and g["label"] != span["label"]), None)
             marks.append(Mark(span, "fp", (TYPE_KIND,), f"gold: {_tooltip(other)} "
                               f"({other['label']})") if other else
@@ -149,11 +151,8 @@ def _marks(view: DocumentView, errors: list[SpanError]) -> tuple[list[Mark], lis
                       if (kind, gold["label"], gold["start"], gold["end"]) in found)
         marks.append(Mark(span, "value" if kinds else "tp", kinds,
                           f"gold {gold['start']}-{gold['end']}: {_tooltip(gold)}" if kinds else ""))
-    matched_gold = set(matches.values())
     hidden = []
-    for index, gold in enumerate(view.gold):
-        if index in matched_gold:
-            continue
+    for gold in missed:
         other = next((m.span for m in marks if _overlaps(gold, m.span)), None)
         if other is not None:
             kind = TYPE_KIND if other["label"] != gold["label"] else "FN"

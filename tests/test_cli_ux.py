@@ -298,7 +298,8 @@ def test_show_against_gold_names_each_marks_error_kind(tmp_path):
                  _at(text, "40", "PEOPLE", value=400, when="2024-01"),            # VALUE
                  _at(text, "Madrid", "ORG", canonical="Madrid"),                  # TYPE
                  _at(text, "officials", "PEOPLE", value=1, when=None),            # FP
-                 _at(text, "Dakar", "GPE", canonical="Dakar")]                    # match
+                 _at(text, "Dakar", "GPE", canonical="Dakar"),                    # match
+                 _at(text, "Dakar", "ORG", canonical="Dakar")]  # FP: its gold span is found
     saved, gold_file = tmp_path / "saved.jsonl", tmp_path / "gold.json"
     saved.write_text(json.dumps({"doc_id": "es-1", "text": text, "spans": predicted}) + "\n")
     gold_file.write_text(json.dumps({"doc_id": "es-1", "published": "2024-02-05",
@@ -312,6 +313,7 @@ def test_show_against_gold_names_each_marks_error_kind(tmp_path):
                             "Madrid": ("fp", "TYPE"), "officials": ("fp", "FP"),
                             "Dakar": ("tp", ""), "Canary Islands": ("fn", "FN")}
     assert "GPE &#x27;Madrid&#x27; at" in html and "TYPE (predicted ORG)" in html
+    assert re.search(r"ORG &#x27;Dakar&#x27; at \d+: FP \(not in gold\)", html)
     assert '<span class="kinds">CURRENCY</span>' in html
 
 
