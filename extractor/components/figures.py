@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span, Token
 from ..data import MODELS_DIR
 from ..labels import LABELS_FILE, names_in, parse_labels
 from ..figure_model import NONE, FigureTypingModel
-from ..normalize.numbers import NumberExpression, find_numbers
+from ..normalize.numbers import NumberExpression, compile_grammar, find_numbers
 from ..normalize.setting import detect_country, dollar_currency
 from .attributes import DATES_KEY, FIGURES_KEY, char_span, guarded, guarded_pipe
 from .figure_context import FigureLexicon, counted_noun, country_names, number_head
@@ -318,6 +318,7 @@ class FigureRecognizer(DataBacked):
             self.model = FigureTypingModel.load(self.model_dir)
         self.lemmatize = _noun_lemmatizer(nlp)
         self._load_data()
+        compile_grammar()  # at build time, once for every forked worker
 
     def _setup(self) -> None:
         self.label_specs = parse_labels(self.data[LABELS_FILE])

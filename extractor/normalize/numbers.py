@@ -214,6 +214,12 @@ def _grammar() -> tuple[re.Pattern, tuple[dict, ...]]:
     return re.compile(parts["start"] + gate + "(?:" + "|".join(branches) + ")"), tuple(lex["rules"])
 
 
+def compile_grammar() -> None:
+    """Compile the grammar now rather than at the first number: a pipeline built before it
+    forks workers hands them the compiled pattern and the CLDR currency data."""
+    _grammar()
+
+
 @cache
 def _token_regex() -> re.Pattern:
     """Digit groups and words of an amount already matched by the grammar."""
