@@ -11,6 +11,10 @@ from .io import Document, InputProblem, atomic_directory, parse_json_lines, read
 _WORKER_EXTRACTOR = None  # one pipeline per worker process, built on first use
 
 
+class ClusterRunFailed(RuntimeError):
+    """The Dask run failed (a lost scheduler or worker, an unreachable cluster): one line."""
+
+
 def _extractor(model: str | None):
     global _WORKER_EXTRACTOR
     if _WORKER_EXTRACTOR is None:
@@ -47,7 +51,21 @@ def extract_partition(items: list, origin: str, published: str | None,
 def extract_with_dask(path: Path, out_dir: Path, scheduler: str | None,
                       published: str | None = None, model: str | None = None,
                       blocksize: str = "8MiB") -> tuple[int, list[InputProblem]]:
-    """Run over `path` on the cluster at `scheduler` (a local one on 127.0.0.1 if None)."""
+    """Run over `path` on the cluster at `scheduler` (a local one on 127.0.0.1 if None): the
+    parts appear in `out_dir` complete, or not at all. A file error (full disk) is raised as
+    it is; any other failure as ClusterRunFailed (distributed's messages span lines, and its
+    connection errors are OSErrors without an errno)."""
+    try:
+        return _run_on_dask(path, out_dir, scheduler, published, model, blocksize)
+    except Exception as error:
+        if isinstance(error, OSError) and error.errno is not None:
+            raise
+        why = " ".join(str(error).split())
+        raise ClusterRunFailed(f"{type(error).__name__}: {why}") from error
+
+
+def _run_on_dask(path: Path, out_dir: Path, scheduler: str | None, published: str | None,
+                 model: str | None, blocksize: str) -> tuple[int, list[InputProblem]]:
     import dask
     import dask.bag as db
     from dask.distributed import Client, LocalCluster

@@ -209,3 +209,72 @@ def test_killing_an_n_process_run_leaves_no_orphan_workers(tmp_path):
     for worker in alive:  # clean up before failing
         worker.kill()
     assert alive == []
+
+
+
+@pytest.fixture
+def quick_dask_timeouts():
+    """Connections to a closed scheduler give up after a second, not distributed's 30."""
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("dask.distributed")
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        yield
+
+
+def test_a_dask_run_that_loses_its_scheduler_fails_in_one_line_and_swaps_nothing_in(
+        tmp_path, monkeypatch, quick_dask_timeouts):
+    import threading
+
+    from dask.distributed import LocalCluster
+
+    import extractor.distributed as distributed
+
+    source = tmp_path / "corpus.jsonl"
+    source.write_text("".join(json.dumps({"doc_id": f"d{i:02d}", "text": SENTENCE}) + "\n"
+                              for i in range(40)), encoding="utf-8")
+    out = tmp_path / "parts"
+    out.mkdir()
+    (out / "part-0.jsonl").write_text('{"doc_id": "from an earlier run"}\n')
+    first_done, lost = threading.Event(), threading.Event()
+
+    class LosingItsScheduler:
+        """The workers' pipeline: the first partition goes through, the others wait until
+        the scheduler is gone (the records' content does not matter here)."""
+
+        def extract_many(self, documents):
+            if first_done.is_set():
+                lost.wait(20)
+            first_done.set()
+            return [{"doc_id": d.doc_id, "spans": [], "facts": []} for d in documents]
+
+    monkeypatch.setattr(distributed, "_extractor", lambda model: LosingItsScheduler())
+    with LocalCluster(processes=False, n_workers=1, threads_per_worker=1,
+                      dashboard_address=None) as cluster:
+
+        def lose_the_scheduler():
+            first_done.wait(20)
+            cluster.sync(cluster.scheduler.close)
+            lost.set()
+
+        closer = threading.Thread(target=lose_the_scheduler, daemon=True)
+        closer.start()
+        result = runner.invoke(app, ["extract", str(source), "--engine", "dask", "--scheduler",
+                                     cluster.scheduler_address, "--blocksize", "256B",
+                                     "-o", str(out)])
+        closer.join(20)
+    assert lost.is_set()
+    line = _one_error_line(result)
+    assert result.exit_code == 2 and "the Dask run failed" in line and "scheduler" in line
+    assert [p.name for p in out.iterdir()] == ["part-0.jsonl"]  # the old parts, untouched
+    assert out.joinpath("part-0.jsonl").read_text() == '{"doc_id": "from an earlier run"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.jsonl", "parts"]
+
+
+def test_an_unreachable_dask_scheduler_is_one_line_not_a_write_error(
+        tmp_path, quick_dask_timeouts):
+    out = tmp_path / "parts"
+    result = runner.invoke(app, ["extract", str(_source(tmp_path)), "--engine", "dask",
+                                 "--scheduler", "tcp://127.0.0.1:9", "-o", str(out)])
+    line = _one_error_line(result)
+    assert result.exit_code == 2 and "the Dask run failed" in line and "cannot write" not in line
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["records.jsonl"]
