@@ -1,6 +1,6 @@
 """Peak memory of one large document: `migrex extract` on a single N MB article.
 
-    python bench/large_docs.py --sizes 1 5 20 [--write bench/LARGE_DOCS.md]
+    python bench/large_docs.py --sizes 1 5 20 [--n-process 2] [--write bench/LARGE_DOCS.md]
 
 Each size is one synthetic article (paragraphs of sentences written for this benchmark, with
 figures, dates and places, varied so no two paragraphs are alike) extracted by a fresh
@@ -51,6 +51,8 @@ def build(path: Path, megabytes: float) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[1, 5, 20])
+    parser.add_argument("--n-process", type=int, default=1,
+                        help="worker processes of migrex extract (peak RSS: the largest one)")
     parser.add_argument("--write", type=Path)
     args = parser.parse_args()
     rows = []
@@ -60,7 +62,8 @@ def main() -> None:
             size = build(article, megabytes)
             out = Path(tmp) / "out.jsonl"
             seconds, _, peak, code = run_measured([str(BIN / "migrex"), "extract", str(article),
-                                                   "--published", "2024-05-07", "-o", str(out)])
+                                                   "--published", "2024-05-07", "-o", str(out),
+                                                   "--n-process", str(args.n_process)])
             rss = int(peak)
             facts = len(json.loads(out.read_text(encoding="utf-8"))["facts"]) if code == 0 else 0
             rows.append((megabytes, size, seconds, rss, code, facts))
@@ -70,9 +73,10 @@ def main() -> None:
         lines = ["# One large document: peak memory", "",
                  f"Machine: {platform.machine()}, Python {platform.python_version()}; command: "
                  f"`python bench/large_docs.py --sizes {' '.join(f'{s:g}' for s in args.sizes)} "
-                 f"--write {args.write}`.", "",
-                 "Each row is one fresh `migrex extract ARTICLE.txt -o out.jsonl` on a single "
-                 "synthetic article of that size (start-up included).", "",
+                 f"--n-process {args.n_process} --write {args.write}`.", "",
+                 f"Each row is one fresh `migrex extract ARTICLE.txt -o out.jsonl --n-process "
+                 f"{args.n_process}` on a single synthetic article of that size (start-up "
+                 "included).", "",
                  "| size (MB) | bytes | seconds | peak RSS (MiB) | exit | facts |",
                  "|---|---|---|---|---|---|"]
         lines += [f"| {m:g} | {b:,} | {s:.1f} | {r:,} | {c} | {f:,} |"

@@ -96,3 +96,9 @@ def test_a_number_too_large_to_be_a_figure_is_a_warning_not_a_skip(tmp_path):
     assert [(r["doc_id"], r["line"], r["skipped"]) for r in rows] == \
         [("typo", 1, False), ("scale", 2, False)]
     assert "0 skipped" in result.stderr
+
+
+def test_extract_of_one_text_returns_the_record_not_its_warning(extractor):
+    record = extractor.extract("Volunteers logged " + "8" * 200 + " arrivals by mistake; "
+                               "64 people reached Ceuta on Friday.", published="2025-02-08")
+    assert [f["value"] for f in record["facts"]] == [64]
