@@ -243,8 +243,9 @@ def render(args, tables, memory_rows, start, profile, found) -> str:
                + " --memory-docs " + " ".join(str(count) for count in args.memory_docs))
     lines = [
         "# Benchmark results", "",
-        f"Regenerate with `{command} --write bench/RESULTS.md` (about 15 minutes on an idle "
-        "machine; the bench's peer environment is made under /tmp on first use).", "",
+        f"Regenerate with `{command} --write bench/RESULTS.md` (about 25 minutes on an idle "
+        "machine with the default 2,000 and 20,000 memory documents, most of it the larger "
+        "memory run; the bench's peer environment is made under /tmp on first use).", "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"{platform.system()} {platform.release()}; Python {sys.version.split()[0]}; "
         f"{datetime.date.today().isoformat()}; load average at the end "
@@ -289,7 +290,7 @@ def render(args, tables, memory_rows, start, profile, found) -> str:
               "", f"One article end to end / `spacy.load` alone: **{one / load:.2f}**.", ""]
     lines += targets(tables[0], memory_rows, one / load, args.default_ops)
     lines += ["## Where the time goes", "", f"`python bench/components.py {' '.join(args.corpus[0])} "
-              "--functions 15` (one process, in-process, no start-up):", "", "```",
+              "--functions 15` (one process, in-process, no start-up; CPU seconds, the least of 3 runs):", "", "```",
               profile.strip(), "```", ""]
     lines += ["## Accuracy of the same build (micro F1)", ""]
     for name, levels in found.items():
