@@ -290,7 +290,8 @@ def render(args, tables, memory_rows, start, profile, found) -> str:
               "", f"One article end to end / `spacy.load` alone: **{one / load:.2f}**.", ""]
     lines += targets(tables[0], memory_rows, one / load, args.default_ops)
     lines += ["## Where the time goes", "", f"`python bench/components.py {' '.join(args.corpus[0])} "
-              "--functions 15` (one process, in-process, no start-up; CPU seconds, the least of 3 runs):", "", "```",
+              "--functions 15` (one process, in-process, no start-up; CPU seconds, the least of "
+              "3 runs):", "", "```",
               profile.strip(), "```", ""]
     lines += ["## Accuracy of the same build (micro F1)", ""]
     for name, levels in found.items():
