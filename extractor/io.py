@@ -616,7 +616,7 @@ class ResumableOutput:
         self.partial = path.with_name(path.name + ".partial")
         self.done: set[str] = set()
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.partial, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.partial, os.O_RDWR | os.O_CREAT, 0o666)  # less the umask
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -372,3 +372,18 @@ def test_library_extract_takes_a_published_timestamp_too(extractor):
     assert [fact["when"] for fact in record["facts"]] == ["2024-06"]
     with pytest.raises(ValueError, match="invalid published date"):
         extractor.extract("Officials said 5 people were deported.", published="July 1st")
+
+
+def test_every_output_follows_the_umask(tmp_path):
+    previous = os.umask(0o002)  # a group-writable umask: 0664 files, as any other program's
+    try:
+        source = tmp_path / "in.jsonl"
+        source.write_text(json.dumps({"doc_id": "a", "text": SENTENCE}) + "\n",
+                          encoding="utf-8")
+        out, page = tmp_path / "out.jsonl", tmp_path / "page.html"
+        assert runner.invoke(app, ["extract", str(source), "-o", str(out)]).exit_code == 0
+        assert runner.invoke(app, ["show", str(out), "--texts", str(source), "-o",
+                                   str(page)]).exit_code == 0
+    finally:
+        os.umask(previous)
+    assert (_mode(out), _mode(page)) == (0o664, 0o664)
