@@ -247,3 +247,23 @@ def test_show_keeps_each_text_with_its_own_record(tmp_path):
     html = page.read_text(encoding="utf-8")
     assert "Yuma" in html and "Laredo" in html and "Tucson" not in html
     assert html.index("100") < html.index("Yuma") < html.index("700")
+
+
+def test_resume_with_duplicate_doc_ids_keeps_the_first_and_reports_the_other(tmp_path):
+    source = tmp_path / "records.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in [
+        {"doc_id": "twin", "text": "Police in Calais detained 41 migrants on Tuesday."},
+        {"doc_id": "solo", "text": SENTENCE},
+        {"doc_id": "twin", "text": "Police in Calais detained 97 migrants on Friday."},
+    ]) + "\n", encoding="utf-8")
+    clean, out = tmp_path / "clean.jsonl", tmp_path / "out.jsonl"
+    assert runner.invoke(app, ["extract", str(source), "-o", str(clean)]).exit_code == 3
+    first_line = clean.read_text(encoding="utf-8").splitlines(keepends=True)[0]
+    (tmp_path / "out.jsonl.partial").write_text(first_line, encoding="utf-8")  # killed after one
+    result = runner.invoke(app, ["extract", str(source), "-o", str(out), "--resume"])
+    assert result.exit_code == 3 and "Traceback" not in result.output
+    assert out.read_bytes() == clean.read_bytes()
+    assert [(r["doc_id"], r["facts"][0]["value"]) for r in map(json.loads, out.open())] == \
+        [("twin", 41), ("solo", 12500)]
+    assert any("records.jsonl:3: twin:" in line and "duplicate doc_id" in line
+               for line in _lines(result))
