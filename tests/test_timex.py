@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 
+import case_tables
+from extractor.normalize import timex
 from extractor.normalize.timex import DateContext, find_dates, fiscal_year_of, resolve
 
 MONDAY = date(2024, 5, 6)
@@ -151,3 +153,32 @@ def test_country_decides_numeric_order_and_financial_years():
     assert _values("Filed 03/04/2023.", country="GB") == [("03/04/2023", "2023-04-03")]
     assert _values("Grants in FY24 fell.", country="IN") == [("FY24", "2023-04/2024-03")]
     assert _values("Grants in FY24 fell.", country="US") == [("FY24", "FY2024")]
+
+
+
+def _whole_text_matches(text: str) -> list[tuple[int, int, str]]:
+    return sorted((m.start(), m.end(), rule.name) for rule in timex.rules()
+                  for m in map(timex.Groups, rule.pattern.finditer(text))
+                  if m.end() > m.start() and timex._plausible(rule, m, text))
+
+
+def _windowed_matches(text: str) -> list[tuple[int, int, str]]:
+    return sorted((start, end, rule.name) for start, end, _, rule, _ in timex._candidates(text))
+
+
+@pytest.mark.parametrize("text", [
+    "Crossings rose between 3 and 9 March 2024, and again from Thursday to Saturday.",
+    "The 1990’s quotas (see Table 2) ended in FY2019-FY2023; the first nine months of the "
+    "2023-24 financial year saw 4,100 arrivals.",
+    "On New Year’s Day and on Eid al-Fitr the offices close; W14 2024 and Q3 2023 follow.",
+    "İstanbul, 5 Eylül: the ministry said on 5 September 2023 that the 12th was the deadline.",
+    "x" * 300 + " June 5, 2023 " + "y" * 300 + " in the summer of 2019 " + "- 1/2 " * 80,
+])
+def test_rules_tried_near_their_required_words_find_what_the_whole_text_holds(text):
+    assert _windowed_matches(text) == _whole_text_matches(text)
+    assert _windowed_matches(text)
+
+
+def test_every_case_table_text_finds_what_the_whole_text_holds():
+    texts = [case["text"] for case in case_tables.load_cases("dates.jsonl")]
+    assert [t for t in texts if _windowed_matches(t) != _whole_text_matches(t)] == []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Callable
 
 from dateutil.easter import easter
@@ -1220,12 +1220,27 @@ class Groups:
         return getattr(self.match, name)
 
 
+# characters: no date expression, with what its lookarounds read, reaches further from its
+# required word (the longest in the case tables and the devset reach 38)
+_REACH = 64
+
+
+@dataclass(frozen=True, eq=False)  # one per word list (see _anchor), hashed by identity
+class Anchor:
+    """A rule's required words, one of which every match holds: `exact`, the words written with
+    a capital, as written (one pattern: capitals are rare, so it skips ahead fast); `anycase`,
+    the lower-case words, in any case (found one by one in the lower-case text)."""
+
+    exact: re.Pattern | None
+    anycase: tuple[str, ...]
+
+
 @dataclass
 class Rule:
     name: str
     pattern: re.Pattern
     handler: Handler
-    requires: tuple[str, ...] = ()  # lower-case words one of which the text must contain
+    anchor: Anchor | None = None  # None: tried on the whole text
 
 
 def _build(pattern: str) -> str:
@@ -1233,12 +1248,36 @@ def _build(pattern: str) -> str:
     return re.sub(r"\{([A-Z]+)\}", lambda m: parts[m[1]], pattern)
 
 
+def _vocabulary_words(name: str) -> list[str]:
+    """A required word that names a vocabulary: "{MONTHS}" is every month's first three
+    letters and "{WEEKDAYS}" every weekday, as the patterns write them (capitalised or upper);
+    "{HOLIDAYS}" the longest word of each named day's name, in any case."""
+    lex = _lex()
+    if name == "HOLIDAYS":  # the holiday pattern reads either apostrophe
+        longest = {max(day.split(), key=len) for day in lex["named_days"] if day != "_doc"}
+        return sorted({form for word in longest for form in (word, word.replace("'", "’"))})
+    words = {"MONTHS": [m[:3] for m in lex["months"]], "WEEKDAYS": list(lex["weekdays"])}[name]
+    return [form for word in words for form in (word.capitalize(), word.upper())]
+
+
+@cache
+def _anchor(words: tuple[str, ...]) -> Anchor | None:
+    """The compiled required words of a rule; rules with the same words share them."""
+    forms = [form for word in words for form in (
+        _vocabulary_words(word[1:-1]) if word.startswith("{") else [word])]
+    if not forms:
+        return None
+    exact = sorted((form for form in forms if form != form.lower()), key=len, reverse=True)
+    return Anchor(re.compile("|".join(map(re.escape, exact))) if exact else None,
+                  tuple(form for form in forms if form == form.lower()))
+
+
 @cache
 def rules() -> tuple[Rule, ...]:
     """The rule table of `lexicons/date_rules.json`, compiled once per process."""
     table = load_json("lexicons/date_rules.json")["rules"]
     return tuple(Rule(row["name"], re.compile(_build(row["pattern"])), HANDLERS[row["handler"]],
-                      tuple(row["requires"])) for row in table)
+                      _anchor(tuple(row["requires"]))) for row in table)
 
 
 _MAY_CUES = re.compile(r"(?i:in|since|last|this|next|until|till|from|by|of|early|late|mid|"
@@ -1261,17 +1300,54 @@ def _plausible(rule: Rule, m: re.Match, text: str) -> bool:
     return True
 
 
+def _windows(text: str, lowered: str, anchor: Anchor) -> list[tuple[int, int]]:
+    """The stretches of `text` within `_REACH` of a required word, merged; the whole text
+    when the words are too many for windows to save anything."""
+    if len(lowered) != len(text):  # lower-casing moved the offsets: the whole text, as before
+        present = bool(anchor.exact and anchor.exact.search(text)) or any(
+            word in lowered for word in anchor.anycase)
+        return [(0, len(text))] if present else []
+    most = len(text) // (2 * _REACH) + 1
+    found = [word.span() for word in anchor.exact.finditer(text)] if anchor.exact else []
+    if len(found) > most:
+        return [(0, len(text))]
+    for word in anchor.anycase:
+        at = lowered.find(word)
+        while at >= 0:
+            if len(found) == most:
+                return [(0, len(text))]
+            found.append((at, at + len(word)))
+            at = lowered.find(word, at + 1)
+    windows: list[list[int]] = []
+    for start, end in sorted(found):
+        if windows and start - _REACH <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end + _REACH)
+        else:
+            windows.append([max(start - _REACH, 0), end + _REACH])
+    return [(start, min(end, len(text))) for start, end in windows]
+
+
+@lru_cache(maxsize=4)
+def _candidates(text: str) -> tuple[tuple[int, int, int, Rule, Groups], ...]:
+    """Every rule's matches, longest first, each found only near the rule's required words;
+    cached, as the sentence years ask for the same text again while it is resolved."""
+    candidates: list[tuple[int, int, int, Rule, Groups]] = []
+    lowered = text.lower()
+    windows: dict[Anchor | None, list[tuple[int, int]]] = {None: [(0, len(text))]}
+    for index, rule in enumerate(rules()):
+        if rule.anchor not in windows:
+            windows[rule.anchor] = _windows(text, lowered, rule.anchor)
+        for start, end in windows[rule.anchor]:
+            for m in map(Groups, rule.pattern.finditer(text, start, end)):
+                if m.end() > m.start() and _plausible(rule, m, text):
+                    candidates.append((m.start(), m.end(), index, rule, m))
+    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0], c[2]))
+    return tuple(candidates)
+
+
 def _matches(text: str, ctx: DateContext) -> list[tuple[int, int, object, re.Match]]:
     """Longest non-overlapping matches, left to right, with their handler's value."""
-    candidates: list[tuple[int, int, int, Rule, re.Match]] = []
-    lowered = text.lower()
-    for index, rule in enumerate(rules()):
-        if rule.requires and not any(word in lowered for word in rule.requires):
-            continue
-        for m in map(Groups, rule.pattern.finditer(text)):
-            if m.end() > m.start() and _plausible(rule, m, text):
-                candidates.append((m.start(), m.end(), index, rule, m))
-    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0], c[2]))
+    candidates = _candidates(text)
     taken: list[tuple[int, int]] = []
     chosen = []
     for start, end, _, rule, m in candidates:
@@ -1313,11 +1389,16 @@ def find_dates(text: str, ctx: DateContext | None = None) -> list[DateExpression
 
 def _joins_range(text: str, first: DateExpression, second: DateExpression) -> bool:
     """'between January and May', 'from June to July': two ends of one period."""
-    return bool(_RANGE_START.search(text[:first.start])
-                and _RANGE_LINK.match(text[first.end:second.start]))
+    if not _RANGE_LINK.match(text[first.end:second.start]):
+        return False
+    word_end = first.start
+    while word_end > 0 and text[word_end - 1].isspace():
+        word_end -= 1
+    return word_end < first.start and bool(
+        _RANGE_START.search(text, max(0, word_end - len("between")), word_end))
 
 
-_RANGE_START = re.compile(r"\b(?i:between|from)\s+$")
+_RANGE_START = re.compile(r"\b(?i:between|from)$")
 _RANGE_LINK = re.compile(r"^\s*(?i:and|to|until|till|through|-|–)\s*$")
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
