@@ -38,6 +38,16 @@ def _span(start: int, end: int, label: str, text: str, attributes: dict) -> dict
     return {"start": start, "end": end, "label": label, "text": text[start:end], **attributes}
 
 
+def _attributes_json(text: str) -> dict | None:
+    """The attributes migrex wrote as a JSON object in a tool's free-text field; None for
+    anything else (a note a user typed there)."""
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
 def _label_attributes() -> dict[str, tuple[str, ...]]:
     """The attributes each declared label carries (models/labels.json)."""
     return {spec.name: spec.attributes for spec in declared_labels()}
@@ -185,14 +195,10 @@ def _typed_attribute(label: str, key: str, entered: str) -> object:
 
 def _region_meta(result: dict, counts: Counter) -> dict:
     """The attributes migrex wrote as JSON in a region's `meta` ({} for a note typed there)."""
-    try:
-        meta = json.loads((result.get("meta", {}).get("text") or ["{}"])[0])
-    except json.JSONDecodeError:
-        meta = None
-    if not isinstance(meta, dict):
+    meta = _attributes_json((result.get("meta", {}).get("text") or ["{}"])[0])
+    if meta is None:
         counts["meta not JSON"] += 1
-        return {}
-    return meta
+    return meta or {}
 
 
 def _task_results(task: dict, counts: Counter) -> list[dict]:
@@ -279,15 +285,11 @@ def from_brat(text: str, ann: str, meta: dict, notes: list[str]) -> dict:
         elif line.startswith("#"):
             _, middle, note = line.split("\t", 2)
             target = middle.split(" ")[1]
-            try:
-                parsed = json.loads(note)
-            except json.JSONDecodeError:
-                parsed = None
-            if not isinstance(parsed, dict):
+            parsed = _attributes_json(note)
+            if parsed is None:
                 notes.append(f"{meta.get('doc_id')}: {target}: note {note!r} is not a JSON "
                              "object of attributes; defaults used")
-                parsed = {}
-            attributes[target] = parsed
+            attributes[target] = parsed or {}
     spans = [_span(start, end, label, text, attributes.get(key, {}))
              for key, (label, start, end) in bounds.items()]
     return {**meta, "text": text, "spans": sorted(spans, key=lambda s: (s["start"], s["end"]))}
@@ -501,14 +503,15 @@ def _read_records(fmt: str, source: Path, notes: list[str]) -> list[dict]:
         counts: Counter = Counter()
         records = _each([(f"{source}[{i}]", (task, i)) for i, task in enumerate(tasks)],
                         lambda item: from_labelstudio(*item, counts), "Label Studio")
-        for key, message in (("predictions", "had no annotation: their predictions taken"),
-                             ("several annotations", "had several annotations: the first "
-                                                     "not cancelled taken"),
-                             ("no doc_id", "had no doc_id: the task id taken"),
-                             ("meta not JSON", "had a region meta that is not migrex's JSON "
-                                               "attributes: ignored")):
+        for key, message in (
+                ("predictions", "task(s) had no annotation: their predictions taken"),
+                ("several annotations", "task(s) had several annotations: the first not "
+                                        "cancelled taken"),
+                ("no doc_id", "task(s) had no doc_id: the task id taken"),
+                ("meta not JSON", "region(s) had a meta that is not migrex's JSON "
+                                  "attributes: ignored")):
             if counts[key]:
-                notes.append(f"{source}: {counts[key]} task(s) {message}")
+                notes.append(f"{source}: {counts[key]} {message}")
         return records
     if fmt == "spacy":
         from spacy.tokens import DocBin

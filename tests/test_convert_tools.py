@@ -168,6 +168,7 @@ def test_regions_drawn_in_labelstudio_import_with_defaults_that_validate(tmp_pat
     drawn = [_region(f"r{i}", spans[t]["start"], spans[t]["end"], spans[t]["label"])
              for i, t in enumerate(["Carla Benoit", "February", "C$42 million", "760",
                                     "9.5 percent"])]
+    drawn[0]["meta"] = {"text": ["unsure of the first name"]}  # a note typed in Label Studio
     task = {"id": 7, "data": {"text": TEXT}, "annotations": [{"result": drawn}]}
     notes: list[str] = []
     (record,) = read("labelstudio", _labelstudio_file(tmp_path, [task]), notes)
@@ -181,6 +182,8 @@ def test_regions_drawn_in_labelstudio_import_with_defaults_that_validate(tmp_pat
     for span in record["spans"]:
         SPAN.validate_python(span)
     assert any("5 span(s) lacked attributes" in note for note in notes)
+    assert any("1 region(s) had a meta that is not migrex's JSON attributes" in note
+               for note in notes)
 
 
 def test_a_document_annotated_in_labelstudio_converts_to_a_valid_gold_file(tmp_path):
