@@ -715,10 +715,13 @@ def convert(
         err.print(problem, highlight=False, markup=False)
     try:
         write(records, to, output, results_as=results_as, notes=notes)
-        if config_out:
-            write_labelstudio_config(config_out)
     except OSError as error:
         _fail(_write_error(output, error))
+    if config_out:
+        try:
+            write_labelstudio_config(config_out)
+        except OSError as error:
+            _fail(_write_error(config_out, error))
     for note in notes:
         err.print(note, highlight=False, markup=False)
     err.print(f"{len(records)} document(s) written to {output} ({to})", highlight=False)
