@@ -107,3 +107,16 @@ def test_the_rules_survive_to_bytes():
     restored.tokenizer.from_bytes(MIGREX.tokenizer.to_bytes())
     text = "Posted 3 March 2023Dhaka: costs of £20m-£30m."
     assert [token.text for token in restored(text)] == [token.text for token in MIGREX(text)]
+
+
+def test_blank_english_tokenises_as_the_extraction_pipeline():
+    """Gold converted with blank_english() (DocBin) must fall on the extractor's tokens."""
+    from extractor.pipeline import build_nlp
+
+    text = ("Updated:2 April 2024|MADRID (EFE) - Spain's interior ministry said on Tuesday "
+            "that 1,830 people reached the Canaries in March, at a cost of €4m-€6m. It can't "
+            "say whether U.S.-Spain talks at 9 a.m. will change the 10%-15% rise. Mr. Ortega "
+            "wrote to info@example.org. Watch14 March 2024Video")
+    extraction = build_nlp()
+    assert [token.text for token in extraction.make_doc(text)] == \
+        [token.text for token in MIGREX(text)]
