@@ -20,17 +20,21 @@ _BARE_YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEAR_INTRO = re.compile(r"\b(?:[Ii]n|[Dd]uring|[Ff]or|[Tt]hroughout|[Oo]f|[Bb]y)\s+$")
 
 
+_REPORTED = {"nsubj", "nsubjpass", "ccomp"}  # a date reached through these is in what is said
+
+
 def tense_of(token: Token, cues: dict) -> Tense:
-    """'past', 'future' or None from the governing verb and nearby cue words."""
+    """'past', 'present', 'future' or None from the governing verb and nearby cue words."""
     before = " " + " ".join(t.lower_ for t in token.doc[max(0, token.i - 3):token.i]) + " "
     if any(f" {cue} " in before for cue in cues["future"]):
         return "future"
     if any(f" {cue} " in before for cue in cues["past"]):
         return "past"
-    verb = token
+    verb, path = token, []
     for _ in range(8):
         if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
             break
+        path.append(verb.dep_)
         verb = verb.head
     following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
     # 'the November election' is the coming one unless the verb says it is over
@@ -38,18 +42,29 @@ def tense_of(token: Token, cues: dict) -> Tense:
         else None
     if verb.pos_ not in ("VERB", "AUX"):
         return upcoming
+    # 'Applications open Jan. 15, the department said': the saying is past, not the date
+    if verb.lemma_ in cues["reporting"] and _REPORTED.intersection(path):
+        return upcoming
     auxiliaries = [child for child in verb.children if child.dep_ in ("aux", "auxpass")]
     auxiliaries += [grand for aux in auxiliaries for grand in aux.children if grand.dep_ == "aux"]
     if any(aux.lower_ in _FUTURE_AUX for aux in auxiliaries) or verb.lower_ in _FUTURE_AUX:
         return "future"
     if any(aux.lemma_ == "go" and aux.tag_ == "VBG" for aux in auxiliaries):
         return "future"
-    # a participle alone ('wants the camps emptied by April') says nothing about time
-    if verb.tag_ == "VBD" or (verb.tag_ == "VBN" and auxiliaries) \
-            or any(aux.tag_ == "VBD" for aux in auxiliaries):
+    # 'proposed 25 August as the date': a past verb of planning names a date still to come
+    if verb.lemma_ in cues["planning"]:
+        return upcoming
+    # a participle alone ('wants the camps emptied by April') says nothing about time, unless
+    # it heads the sentence with a subject ('The post reopened on the 3rd': a past verb)
+    finite_participle = verb.tag_ == "VBN" and not auxiliaries and verb.dep_ == "ROOT" \
+        and any(child.dep_ == "nsubj" for child in verb.children)
+    if verb.tag_ == "VBD" or finite_participle or any(aux.tag_ == "VBD" for aux in auxiliaries):
         return "past"
     if any(aux.lemma_ == "have" for aux in auxiliaries):
         return "past"
+    # 'Applications are accepted March 1st-15th', 'The strategy expires in December'
+    if verb.tag_ in ("VBZ", "VBP") or any(aux.tag_ in ("VBZ", "VBP") for aux in auxiliaries):
+        return upcoming or "present"
     return upcoming
 
 
@@ -95,7 +110,9 @@ class DateRecognizer(DataBacked):
     def _setup(self) -> None:
         lexicon = self.data["lexicons/dates.json"]
         self.cues = {"future": lexicon["future_cues"], "past": lexicon["past_cues"],
-                     "future_after": set(lexicon["future_after"])}
+                     "future_after": set(lexicon["future_after"]),
+                     "planning": set(lexicon["planning_verbs"]),
+                     "reporting": set(lexicon["reporting_verbs"])}
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
@@ -108,8 +125,12 @@ class DateRecognizer(DataBacked):
             span = doc.char_span(offset, offset + 1, alignment_mode="expand")
             return tense_of(span[0], self.cues) if span is not None and len(span) else None
 
+        def tag_at(offset: int) -> str | None:
+            span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+            return span[0].tag_ if span is not None and len(span) else None
+
         ctx = DateContext(published=published, tense_at=tense_at, country=doc._.country,
-                          sentence_year=years.in_sentence)
+                          sentence_year=years.in_sentence, tag_at=tag_at)
         spans: list[Span] = []
         for found in find_dates(text_of(doc), ctx):
             span = char_span(doc, found.start, found.end, "DATE")

@@ -21,7 +21,7 @@ from dateutil.relativedelta import relativedelta
 from ..data import load_json
 from .numbers import parse_number
 
-Tense = str | None  # "past", "future" or None when the sentence does not say
+Tense = str | None  # "past", "present", "future" or None when the sentence does not say
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class DateContext:
     tense_at: Callable[[int], Tense] = lambda offset: None
     country: str | None = None  # decides day/month order and financial years
     sentence_year: Callable[[int], int | None] = lambda offset: None  # "In 2022, ... in May"
+    tag_at: Callable[[int], str | None] = lambda offset: None  # the word's part-of-speech tag
 
 
 @dataclass(frozen=True)
@@ -233,13 +234,16 @@ def _day_of(value: str) -> date:
 
 # --- choosing among candidates by tense --------------------------------------------------
 
-def choose(past: date, future: date, anchor: date, tense: Tense) -> date:
-    """The nearest candidate as the tense says; ties and silence go to the nearer one."""
+def choose(past: date, future: date, anchor: date, tense: Tense,
+           distance: Callable[[date, date], int] = lambda a, b: (b - a).days) -> date:
+    """The candidate the tense says, else the nearer one by `distance`: a tie goes to the
+    past, or to the future in the present tense ('the strategy expires in December')."""
     if past == anchor or tense == "past":
         return past
     if tense == "future":
         return future
-    return past if (anchor - past) <= (future - anchor) else future
+    back, ahead = distance(past, anchor), distance(anchor, future)
+    return future if ahead < back or (ahead == back and tense == "present") else past
 
 
 def resolve_weekday(weekday: int, anchor: date, tense: Tense) -> date:
@@ -253,8 +257,12 @@ def resolve_month(month: int, anchor: date, tense: Tense) -> tuple[int, int]:
     current = date(anchor.year, anchor.month, 1)
     past = this_year if this_year <= current else date(anchor.year - 1, month, 1)
     future = this_year if this_year >= current else date(anchor.year + 1, month, 1)
-    chosen = choose(past, future, current, tense)
+    chosen = choose(past, future, current, tense, _months_between)
     return chosen.year, chosen.month
+
+
+def _months_between(first: date, last: date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month
 
 
 def resolve_month_day(month: int, day: int, anchor: date, tense: Tense) -> date | None:
@@ -426,7 +434,23 @@ def _h_month_range(m: re.Match, ctx: DateContext) -> str | None | bool | Anaphor
     return _calendar(at, ctx, m.start())
 
 
-def _h_year(m: re.Match, ctx: DateContext) -> str:
+@cache
+def _counted_people() -> re.Pattern:
+    """A plural people noun of the figures vocabulary ('migrants', 'asylum seekers')."""
+    nouns = load_json("lexicons/figures.json")["PEOPLE"]["nouns"]
+    plurals = sorted({noun if noun == "people" else f"{noun}s" for noun in nouns},  # its own plural
+                     key=len, reverse=True)
+    return re.compile(rf"\s+(?i:{'|'.join(map(re.escape, plurals))})\b")
+
+
+_YEAR_PREPOSITION = re.compile(r"\b(?i:in|since|by|from|until|till|during|of|to|and)\s+$")
+
+
+def _h_year(m: re.Match, ctx: DateContext) -> str | bool:
+    # 'The 2000 migrants who reached the port': a count ('In 2000 migrants ...' stays a year)
+    if _counted_people().match(m.string, m.end()) \
+            and not _YEAR_PREPOSITION.search(m.string, max(0, m.start() - 8), m.start()):
+        return REJECT
     return m["y"]
 
 
@@ -516,6 +540,8 @@ def _h_quarter(m: re.Match, ctx: DateContext) -> str | None | bool | Anaphor:
             return None
         current = (ctx.published.month - 1) // 3 + 1
         return f"{ctx.published.year if number <= current else ctx.published.year - 1}-Q{number}"
+    if m.group(0).lower().startswith("last ") and not (m["period"] or m["y2"] or m["fyq"]):
+        return REJECT  # "last quarter" is the one before the current one (relative_unit)
     number = int(m["q"] or m["q2"] or m["q3"] or m["q5"] or m["q6"] or 0) or _ordinal(m["ord"] or "")
     number = 4 if number == -1 else number
     if number is None or not 1 <= number <= 4:
@@ -615,7 +641,8 @@ def _h_season(m: re.Match, ctx: DateContext) -> str | None | bool:
             year = ctx.sentence_year(m.start())
             if year is not None:
                 return f"{year}-{code}"
-        return REJECT  # "the summer" in general is not a date
+            return REJECT  # "the summer" in general is not a date
+        return _season_by_tense(m, ctx, code)
     anchor = ctx.published
     if anchor is None:
         return None
@@ -627,6 +654,26 @@ def _h_season(m: re.Match, ctx: DateContext) -> str | None | bool:
     if rel.startswith("last") or rel.endswith("past"):
         return f"{year if order.index(code) < order.index(current) else year - 1}-{code}"
     return f"{year if order.index(code) > order.index(current) else year + 1}-{code}"
+
+
+_SEASON_ORDER = ("SP", "SU", "FA", "WI")  # within a season year (winter has its December's)
+
+
+def _season_by_tense(m: re.Match, ctx: DateContext, code: str) -> str | None | bool:
+    """A bare 'in autumn' is a date when the verb places it ('reopened in autumn': the latest
+    autumn; 'will reopen in spring': the next); in the present or without a verb it is
+    habitual ('crossings rise in summer'), and not a date."""
+    tense = ctx.tense_at(m.start())
+    if not re.search(r"\b[Ii]n\s+$", m.string[max(0, m.start() - 4):m.start()]) \
+            or tense not in ("past", "future"):
+        return REJECT
+    if ctx.published is None:
+        return None
+    year, current = season_of(ctx.published)
+    wanted, now = _SEASON_ORDER.index(code), _SEASON_ORDER.index(current)
+    if tense == "past":
+        return f"{year if wanted <= now else year - 1}-{code}"
+    return f"{year if wanted >= now else year + 1}-{code}"
 
 
 def _h_day_word(m: re.Match, ctx: DateContext) -> str | None:
@@ -688,6 +735,8 @@ def _h_relative_unit(m: re.Match, ctx: DateContext) -> str | None | bool | Anaph
     if unit == "decade" or (rel == "new" and unit != "year") or (unit == "day" and rel != "same"
                                                                  and rel not in ("next", "following", "previous", "preceding", "prior")):
         return REJECT
+    if rel == "same" and not m["last"]:
+        return REJECT  # "the same week" is the week of the date just named (that_unit)
     if m["dir"]:  # "the year before last", "the week after next"
         step = 2 if m["dir"].lower() == "after" else -2
     if m["last"] and m["last"].lower() == "last year":  # "the same week last year"
@@ -852,7 +901,23 @@ def _h_month_of_year(m: re.Match, ctx: DateContext) -> str | None | bool:
     return fmt_month(year, month_number(m["mon"]))
 
 
-def _h_month_alone(m: re.Match, ctx: DateContext) -> str | None | Anaphor:
+def _opens_with_may(m: re.Match) -> bool:
+    return m["mon"] in ("May", "MAY") and m.group(0) != m.string \
+        and not _MONTH_CUES.search(m.string[max(0, m.start() - 12):m.start()])
+
+
+def _may_is_the_month(m: re.Match, ctx: DateContext) -> bool:
+    """'May saw record crossings': a finite verb after it, which the modal never has, and
+    no person named May in the text ('Theresa May')."""
+    following = re.compile(r"\s*").match(m.string, m.end()).end()
+    people = [name for name in _PERSON_MAY.findall(m.string)
+              if not _MONTH_CUES.match(name.lower() + " ")]
+    return ctx.tag_at(following) in ("VBD", "VBZ", "MD") and not people
+
+
+def _h_month_alone(m: re.Match, ctx: DateContext) -> str | None | bool | Anaphor:
+    if _opens_with_may(m) and not _may_is_the_month(m, ctx):
+        return REJECT
     month = month_number(m["mon"])
     year = ctx.sentence_year(m.start())
     if year is not None:
@@ -1174,6 +1239,7 @@ def fragments() -> dict[str, str]:
     parts = {
         "MONTH": month,
         "MONTHFULL": "|".join(sorted(full_months, key=len, reverse=True)),
+        "MONTHABBR": "|".join(sorted(abbreviations, key=len, reverse=True)),
         "WEEKDAY": "(?:" + "|".join(weekdays) + r")\b",
         "NOTYEARAFTER": "".join(rf"(?<!{re.escape(word)}\s)" for word in lex["year_not_after"]["words"]),
         "WDABBR": "(?:" + _alternation(lex["weekday_abbreviations"]) + r")\.?(?=,)",
@@ -1280,18 +1346,27 @@ def rules() -> tuple[Rule, ...]:
                       _anchor(tuple(row["requires"]))) for row in table)
 
 
-_MAY_CUES = re.compile(r"(?i:in|since|last|this|next|until|till|from|by|of|early|late|mid|"
+_MONTH_CUES = re.compile(r"(?i:in|since|last|this|next|until|till|from|by|of|early|late|mid|"
                        r"through|before|after|during|to|and|between|that|for|on)\s+$")
+
+
+_SENTENCE_OPENING = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
+_PERSON_MAY = re.compile(r"\b([A-Z][a-z]+)\s+May\b")  # 'Theresa May', 'Mrs May'
 
 
 _WEEKDAY_PAIR = re.compile(r"(?i)(from\s+|between\s+)?(\w+day)\s+(?:to|through|-|–)\s+(\w+day)\b")
 
 
 def _plausible(rule: Rule, m: re.Match, text: str) -> bool:
-    """Reject the modal 'May' and month names used as words, and habitual weekday spans
-    ('open Monday to Friday'; 'from Monday to Wednesday' is two dates)."""
+    """Reject the modal 'May' and month names used as words ('Jan.' as a name's initial),
+    and habitual weekday spans ('open Monday to Friday'; 'from Monday to Wednesday' is two
+    dates)."""
     if rule.name == "month_alone" and m["mon"] in ("May", "MAY") and m.group(0) != text:
-        return bool(_MAY_CUES.search(text[max(0, m.start() - 12):m.start()]))
+        # a sentence may open with the month: its verb decides (see _h_month_alone)
+        return bool(_MONTH_CUES.search(text[max(0, m.start() - 12):m.start()])
+                    or _SENTENCE_OPENING.search(text, max(0, m.start() - 3), m.start()))
+    if rule.name == "month_abbreviation_alone":
+        return bool(_MONTH_CUES.search(text[max(0, m.start() - 12):m.start()]))
     if rule.name == "weekday" and m.group(0) == m["wd"]:
         for pair in _WEEKDAY_PAIR.finditer(text, max(0, m.start() - 24), m.end() + 24):
             if m.start() in (pair.start(2), pair.start(3)) and not pair[1] \
