@@ -94,3 +94,17 @@ def test_cached_lemmas_are_the_lemmatizers_own(extractor):
         nlp.get_pipe("lemmatizer")(theirs)
         assert [t.lemma_ for t in lemmas(ours)] == [t.lemma_ for t in theirs]
         assert "return" in [t.lemma_ for t in ours]
+
+
+def test_line_breaks_start_sentences_wherever_they_fall():
+    import spacy
+
+    from extractor.components.sentences import line_sentences
+
+    nlp = spacy.blank("en")
+    text = ("\nQuito, Ecuador\n \nRefugees arrive\r\n• 1,200 in May\n\n- Colombia's border "
+            "stays open\nEnd\n")
+    doc = line_sentences(nlp.make_doc(text))
+    starts = [token.text for token in doc if token.is_sent_start and token.i > 0]
+    assert starts == ["Quito", "Refugees", "•", "-", "End"]
+    assert not any(token.is_sent_start for token in doc if token.is_space and token.i > 0)
