@@ -150,14 +150,15 @@ def validate_gold_file(path: Path, texts: dict[str, Document] | None
                        ) -> tuple[list[GoldDocument], list[GoldProblem]]:
     """Parse and check every gold document in `path`; against its text when `texts` is given.
 
-    With `texts`, a document whose text is missing or disagrees is a problem and left out;
+    With `texts`, a document whose text is missing (from `texts` and from the record itself)
+    or disagrees is a problem and left out;
     without, only what needs no text is checked (the scorer's case).
     """
     parsed, problems = parse_gold_file(path)
     documents: list[GoldDocument] = []
     for location, gold in parsed:
         if texts is not None:
-            document = texts.get(gold.doc_id)
+            document = texts.get(gold.doc_id) or _own_text(location, gold)
             if document is None:
                 problems.append(GoldProblem(location, f"no text found for doc_id "
                                                       f"{gold.doc_id!r}; pass its directory "
@@ -169,6 +170,12 @@ def validate_gold_file(path: Path, texts: dict[str, Document] | None
                 continue
         documents.append(gold)
     return documents, problems
+
+
+def _own_text(location: str, gold: GoldDocument) -> Document | None:
+    """The text a record carries itself (convert's JSONL from Label Studio or Prodigy)."""
+    text = (gold.model_extra or {}).get("text")
+    return Document(gold.doc_id, text, origin=location) if isinstance(text, str) else None
 
 
 def validate_paths(paths: list[Path], text_dirs: list[Path]

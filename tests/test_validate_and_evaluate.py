@@ -1,5 +1,6 @@
 """Gold files: validation against their texts, and gold scored against itself."""
 
+import hashlib
 import json
 import shutil
 
@@ -218,3 +219,24 @@ def test_validate_reports_hostile_gold_in_one_line(tmp_path, content, message):
     result = runner.invoke(app, ["validate", str(path), "--texts", str(tmp_path)])
     assert result.exit_code == 1
     assert message in result.stderr and "Traceback" not in result.output
+
+
+def _own_text_record(text: str, start: int, end: int) -> dict:
+    """A gold record that carries its text (as convert writes from Label Studio or Prodigy)."""
+    return {"doc_id": "lagos-7", "published": "2025-02-11", "text": text,
+            "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "spans": [{"start": start, "end": end, "label": "GPE", "text": text[start:end],
+                       "canonical": "Nigeria"}]}
+
+
+def test_validate_checks_a_record_against_the_text_it_carries(tmp_path, monkeypatch):
+    text = "Officials in Nigeria said 340 returnees landed in Lagos on Monday."
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps(_own_text_record(text, 13, 20)) + "\n", encoding="utf-8")
+    shifted = dict(_own_text_record(text, 13, 20), text=text.replace("Officials", "Aides"))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(shifted) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no corpus/ here: the records' own texts are all there is
+    assert runner.invoke(app, ["validate", str(good)]).exit_code == 0
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1 and "text_sha256 does not match" in result.stderr
