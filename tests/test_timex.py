@@ -182,3 +182,23 @@ def test_rules_tried_near_their_required_words_find_what_the_whole_text_holds(te
 def test_every_case_table_text_finds_what_the_whole_text_holds():
     texts = [case["text"] for case in case_tables.load_cases("dates.jsonl")]
     assert [t for t in texts if _windowed_matches(t) != _whole_text_matches(t)] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a month without a year takes the text's own time, not the baseline it is compared with
+    ("Arrivals by sea doubled in 2023 compared with 2022. In November alone, 6,100 landed.",
+     ["2023", "2022", "2023-11"]),
+    ("Detections in February 2023 were 856; in January there were 131.", ["2023-02", "2023-01"]),
+    ("Arrivals fell in December 2023. On 3 January, a boat with 40 people landed.",
+     ["2023-12", "2024-01-03"]),
+    ("The camp opened in 2019. By March, 2,000 people lived there.", ["2019", "2019-03"]),
+    ("Returns in 2023 rose 30% on 2022; in the first half of the year 900 left.",
+     ["2023", "2022", "2023-01/2023-06"]),
+    # a weekday needs a day just named; a year does not place it
+    ("In 2023 the ministry counted 9,000 returns, against 7,000 in 2021. Flights resumed on "
+     "Tuesday.", ["2023", "2021", None]),
+    ("The office closed on Monday, June 10, 2024, and reopened on Thursday.",
+     ["2024-06-10", "2024-06-13"]),
+])
+def test_undated_text_anchors_months_and_days_by_its_own_years(text, expected):
+    assert [found.value for found in find_dates(text)] == expected

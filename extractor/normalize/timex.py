@@ -50,7 +50,9 @@ class Anaphor:
     """A value that depends on the date the text named last (`ref`, a TIMEX value or None).
 
     mode "text": the text's date first, else `published` ("the previous month");
-    mode "calendar": `published` first, else the text's date ("Thursday", "the 5th")."""
+    mode "calendar": `published` first, else the text's date ("Thursday", "the 5th");
+    mode "latest": `published` first, else the latest date the text has named, its own time
+    rather than a baseline ("In January" after "doubled in 2023 compared with 2022")."""
 
     resolve: Callable[[str | None], str | None]
     mode: str = "text"
@@ -228,6 +230,10 @@ def _is_financial_range(value: str) -> bool:
                             - relativedelta(months=11)) == date(int(match[1]), int(match[2]), 1)
 
 
+def _is_day(value: str | None) -> bool:
+    return bool(value) and bool(re.fullmatch(r"\d{4}-\d\d-\d\d", value))
+
+
 def _day_of(value: str) -> date:
     return _point(value.split("/")[0])[1]
 
@@ -286,15 +292,20 @@ def resolve_month_day(month: int, day: int, anchor: date, tense: Tense) -> date 
 
 def _calendar(resolve_at: Callable[[date, Tense], str | None], ctx: DateContext,
               offset: int) -> Anaphor:
-    """A date without a year: against `published` by tense, else on or after the text's date."""
+    """A date without a year: against `published` by tense, else the nearest to the middle of
+    the latest period the text has named ('In January' after 'February 2023': 2023-01; after
+    'December 2023': 2024-01; after '2019': in 2019)."""
     tense = ctx.tense_at(offset)
 
     def resolve(ref: str | None) -> str | None:
         if ctx.published is not None:
             return resolve_at(ctx.published, tense)
-        return resolve_at(_day_of(ref), "future") if ref else None
+        if not ref:
+            return None
+        first, last = _bounds(ref)
+        return resolve_at(first + (last - first) / 2, None)
 
-    return Anaphor(resolve, "calendar")
+    return Anaphor(resolve, "latest")
 
 
 def _anaphor(shifted: Callable[[str], str | None], ctx: DateContext) -> Anaphor:
@@ -717,8 +728,11 @@ def _h_weekday(m: re.Match, ctx: DateContext) -> str | None | Anaphor:
             return (ctx.published - timedelta(days=back)).isoformat()
         ahead = (weekday - ctx.published.weekday()) % 7 or 7
         return (ctx.published + timedelta(days=ahead)).isoformat()
-    return _calendar(lambda anchor, tense: resolve_weekday(weekday, anchor, tense).isoformat(),
-                     ctx, m.start())
+    in_week = _calendar(lambda anchor, tense: resolve_weekday(weekday, anchor, tense).isoformat(),
+                        ctx, m.start())
+    # undated, only a day just named places a weekday ('Monday, June 10, ... on Thursday')
+    return Anaphor(lambda ref: in_week.resolve(ref) if ctx.published or _is_day(ref) else None,
+                   "calendar")
 
 
 def _unit_value(unit: str, day: date, ctx: DateContext, kind: str = "") -> str:
@@ -976,8 +990,9 @@ def _period_value(m: re.Match, ctx: DateContext) -> str | None | Anaphor:
         year = ctx.sentence_year(m.start()) if bare[2] == "year" and not bare[1] else None
         if year is not None:
             return str(year)
-        if ctx.published is None:
-            return Anaphor(lambda ref: coerce(ref, bare[2]) if ref else None, "text")
+        if ctx.published is None:  # 'the year' is the text's own, 'the month' the one named
+            return Anaphor(lambda ref: coerce(ref, bare[2]) if ref else None,
+                           "latest" if bare[2] == "year" else "text")
         return _unit_value(bare[2], ctx.published, ctx, bare[1] or "")
     return _sub_value(m, ctx, "period")
 
@@ -1445,16 +1460,20 @@ def _resolved(text: str, ctx: DateContext) -> list[tuple[DateExpression, object]
 
 def find_dates(text: str, ctx: DateContext | None = None) -> list[DateExpression]:
     """Every date expression in `text` with its value; a date named from another ('the
-    previous month', 'Thursday' in an undated text) takes the last date named before it."""
+    previous month', 'Thursday' in an undated text) takes the last date named before it, a
+    month or day without a year in an undated text the latest (see Anaphor)."""
     ctx = ctx or DateContext()
     found: list[DateExpression] = []
     ref: str | None = None
+    latest: str | None = None
     for expression, value in _resolved(text, ctx):
         if isinstance(value, Anaphor):
-            value = value.resolve(ref)
+            value = value.resolve(latest if value.mode == "latest" else ref)
         current = DateExpression(expression.start, expression.end, expression.text, value)
         if value:
             ref = value
+            if latest is None or _day_of(value) >= _day_of(latest):
+                latest = value
             if found and found[-1].value and _joins_range(text, found[-1], current):
                 found[-1] = _complete_pair(found[-1], current)
                 ref = f"{found[-1].value.split('/')[0]}/{value.split('/')[-1]}"
