@@ -12,7 +12,7 @@ import re
 import spacy
 from spacy.lang.char_classes import CURRENCY
 from spacy.language import Language
-from spacy.util import compile_infix_regex, compile_suffix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from .data import load_json
 
@@ -25,19 +25,21 @@ def _vocabularies() -> dict[str, str]:
 
 
 def _patterns(kind: str) -> list[str]:
-    """The rules of one kind ("infixes", "suffixes"), placeholders filled in."""
+    """The rules of one kind ("infixes", "prefixes", "suffixes"), placeholders filled in."""
     parts = _vocabularies()
     return [_PLACEHOLDER.sub(lambda found: parts[found.group(1)], rule["pattern"])
             for rule in load_json("lexicons/tokenizer.json")[kind]]
 
 
 def customise_tokenizer(nlp: Language) -> None:
-    """Add migrex's infix and suffix rules to `nlp.tokenizer` and drop the special cases
+    """Add migrex's infix, prefix and suffix rules to `nlp.tokenizer` and drop the special cases
     that would undo them, in place."""
     rules = load_json("lexicons/tokenizer.json")
     tokenizer = nlp.tokenizer
     infixes = list(nlp.Defaults.infixes) + _patterns("infixes")
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    prefixes = list(nlp.Defaults.prefixes) + _patterns("prefixes")
+    tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     suffixes = list(nlp.Defaults.suffixes) + _patterns("suffixes")
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     tokenizer.rules = {text: tokens for text, tokens in tokenizer.rules.items()

@@ -27,6 +27,9 @@ GLUED = [
     ("Updated:9 May 2022", ["Updated", "9"]),
     ("Issued 1 June 2022|Next review 1 June 2023", ["2022", "|", "Next"]),
     ("Revised 2021-03-15T14:30:00+01:00 by staff", ["15"]),
+    ("ACCRA, May 3 (Reuters) -Ghana's cabinet met", ["Ghana"]),
+    ("OTTAWA (CP) -The federal government said", ["The"]),
+    ("QUITO, Ecuador (AP) -Ecuadorian police said", ["Ecuadorian"]),
 ]
 
 RANGES = [
@@ -56,7 +59,7 @@ UNCHANGED = [
     "press2024@migration.example.org", "https://www.gov.uk/guidance/2024-rules",
     "www.example.com/news/2023Report", "10am", "5pm", "4M", "1.3m", "$5", "€35", "35€",
     "3.2-billion-euro", "$410-million", "2019-2023", "FY2019-FY2023", "June 5-9", "7-Eleven",
-    "#Refugees2024", "Title 42", "Section 212(f)", "Mr. Ruiz", "8 a.m.", "e-Visa",
+    "#Refugees2024", "-5", "a -3.5% fall", "Title 42", "Section 212(f)", "Mr. Ruiz", "8 a.m.", "e-Visa",
 ]
 
 ONE_TOKEN = [
