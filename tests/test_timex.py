@@ -202,3 +202,12 @@ def test_every_case_table_text_finds_what_the_whole_text_holds():
 ])
 def test_undated_text_anchors_months_and_days_by_its_own_years(text, expected):
     assert [found.value for found in find_dates(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("See COM(2021) 890 final for the proposal.", []),
+    ("The SWD(2023) 12 annex lists 4,000 cases.", []),
+    ("The agreement (2016) was renewed in 2021.", ["2016", "2021"]),
+])
+def test_a_year_in_a_document_code_is_no_date(text, expected):
+    assert [found.value for found in find_dates(text)] == expected
