@@ -13,13 +13,14 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from charset_normalizer import from_bytes
 
 from .html import html_to_text, looks_like_html
+from .normalize.timex import published_date
 from .schema import ACTOR_COLUMNS, ACTOR_LABELS, FACT_COLUMNS
 
 METADATA_FILE = "metadata.json"
@@ -70,30 +71,13 @@ def check_published(value: object) -> tuple[str | None, str | None]:
     """(ISO date, None) for a real calendar date within PUBLISHED_YEARS, else (None, why)."""
     if isinstance(value, date):  # Parquet date and timestamp columns
         value = value.isoformat()[:10]
-    parsed = _published_date(value) if isinstance(value, str) else None
+    parsed = published_date(value) if isinstance(value, str) else None
     if parsed is None:
         return None, f"invalid published date {_short(value)}"
     low, high = PUBLISHED_YEARS
     if not low <= parsed.year <= high:
         return None, f"published date {value} is outside the years {low}-{high}"
     return parsed.isoformat(), None
-
-
-# a timestamp: the date, then a time after "T" or a space, seconds and an offset optional
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-
-
-def _published_date(value: str) -> date | None:
-    """The date of an ISO date or timestamp as written: a timestamp with an offset keeps its
-    local date (the day the outlet printed), never converted to UTC."""
-    try:
-        if len(value) == 10:
-            return date.fromisoformat(value)
-        if _TIMESTAMP.match(value):
-            return datetime.fromisoformat(value).date()
-    except ValueError:
-        pass
-    return None
 
 
 def valid_published(value: object) -> str | None:

@@ -128,6 +128,20 @@ def test_a_component_without_sentence_boundaries_says_so():
         list(nlp.pipe(["Officials deported 900 people in April."]))
 
 
+
+def test_dates_in_a_users_pipeline_take_a_published_timestamp():
+    """doc._.published as HTML metadata gives it: a timestamp's date as written."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("migrex_dates")
+    doc = nlp.make_doc("The shelter in Tijuana reopened last Monday.")
+    doc._.published = "2025-03-13T23:40:00-06:00"  # a Thursday, local time
+    values = [span._.value for span in nlp(doc).spans["migrex_dates"]]
+    assert values == ["2025-03-10"]
+    bad = nlp.make_doc("The shelter reopened last Monday.")
+    bad._.published = "13/03/2025"  # one bad document is marked, never stops a batch
+    assert "give an ISO date" in nlp(bad).user_data[ERROR_KEY]
+
 def test_actors_without_ner_say_so_instead_of_marking_the_document():
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")

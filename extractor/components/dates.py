@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from datetime import date
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ..normalize.setting import detect_country
-from ..normalize.timex import DateContext, Tense, find_dates
+from ..normalize.timex import DateContext, Tense, find_dates, published_date
 from .attributes import DATES_KEY, char_span, guarded, text_of
 from .serialise import DataBacked
 
@@ -116,7 +115,10 @@ class DateRecognizer(DataBacked):
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
-        published = date.fromisoformat(doc._.published) if doc._.published else None
+        published = published_date(doc._.published) if doc._.published else None
+        if doc._.published and published is None:
+            raise ValueError(f"doc._.published is {doc._.published!r}: give an ISO date "
+                             "(2024-05-07) or timestamp (2024-05-07T14:02:00Z)")
         if doc._.country is None:
             doc._.country = detect_country(text_of(doc))
         years = _LazyYears(doc)

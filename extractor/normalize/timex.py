@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from typing import Callable
 
@@ -22,6 +22,23 @@ from ..data import load_json
 from .numbers import parse_number
 
 Tense = str | None  # "past", "present", "future" or None when the sentence does not say
+
+
+# a timestamp: the date, then a time after "T" or a space, seconds and an offset optional
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def published_date(value: str) -> date | None:
+    """The date of an ISO date or timestamp as written: a timestamp with an offset keeps its
+    local date (the day the outlet printed), never converted to UTC."""
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        if _TIMESTAMP.match(value):
+            return datetime.fromisoformat(value).date()
+    except ValueError:
+        pass
+    return None
 
 
 @dataclass(frozen=True)
