@@ -474,12 +474,15 @@ def _counted_people() -> re.Pattern:
 _YEAR_PREPOSITION = re.compile(r"\b(?i:in|since|by|from|until|till|during|of|to|and)\s+$")
 
 
+def _counts_people(m: re.Match) -> bool:
+    """'The 2000 migrants who reached the port', 'Two thousand and twelve people': a year's
+    shape before a plural people noun is a count ('In 2000 migrants ...' stays a year)."""
+    return bool(_counted_people().match(m.string, m.end())) \
+        and not _YEAR_PREPOSITION.search(m.string, max(0, m.start() - 8), m.start())
+
+
 def _h_year(m: re.Match, ctx: DateContext) -> str | bool:
-    # 'The 2000 migrants who reached the port': a count ('In 2000 migrants ...' stays a year)
-    if _counted_people().match(m.string, m.end()) \
-            and not _YEAR_PREPOSITION.search(m.string, max(0, m.start() - 8), m.start()):
-        return REJECT
-    return m["y"]
+    return REJECT if _counts_people(m) else m["y"]
 
 
 def _year_words_value(words: str) -> int | None:
@@ -498,6 +501,8 @@ def _year_words_value(words: str) -> int | None:
 
 def _h_year_words(m: re.Match, ctx: DateContext) -> str | bool:
     year = _year_words_value(m["words"])
+    if _counts_people(m):
+        return REJECT
     return str(year) if year and 1800 <= year <= 2099 else REJECT
 
 
