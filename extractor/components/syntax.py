@@ -17,7 +17,7 @@ from ..normalize.numbers import number_words
 DATE_VOCABULARY = "lexicons/dates.json"
 # pattern slots filled from the date vocabulary's keys
 _DATE_SLOTS = {"{weekdays}": ("weekdays",), "{months}": ("months", "month_abbreviations"),
-               "{named_days}": ("named_days",)}
+               "{named_days}": ("named_days",), "{seasons}": ("seasons",)}
 from .attributes import guarded, guarded_pipe, text_of
 from .serialise import DataBacked
 
