@@ -235,6 +235,22 @@ class FigureClassifier:
                 return True
         return False
 
+    def named_before(self, tokens: Span) -> str | None:
+        """The specific label a verb or noun before a breakdown names in its sentence, when
+        the total it breaks down is no figure ('Nationals of 40 countries were apprehended;
+        the largest groups were Ecuador (4,100)')."""
+        lexicon = self.lexicon
+        for token in reversed(tokens.doc[tokens.sent.start:tokens.start]):
+            if token.pos_ == "VERB":
+                label = lexicon.verb_label(token)
+            elif token.pos_ == "NOUN":
+                label = lexicon.noun_label(token)
+            else:
+                continue
+            if label in lexicon.specific:
+                return label
+        return None
+
     def is_breakdown(self, tokens: Span, label: str | None) -> bool:
         """A part of a count given before: after 'including' or 'among', in a sentence opened
         by 'Of these', a list of parts ('62 women, 46 men and 8 children') or a count by
@@ -349,7 +365,7 @@ class FigureRecognizer(DataBacked):
                     self._previous_label(found, span, self.lexicon.counts)
             elif label == SUBCOUNT:
                 label = self._previous_label(found, span, self.lexicon.specific) or \
-                    self.lexicon.general
+                    self.classifier.named_before(span) or self.lexicon.general
             found.append((span, number, label))
         return found
 
