@@ -126,8 +126,10 @@ class FigureClassifier:
         for ancestor in _ancestors(noun):
             coordinated, below = below.dep_ == "conj", ancestor
             if ancestor.pos_ in ("VERB", "AUX"):
-                # coordinated verbs count too: "removed or returned"
-                for verb in (ancestor,) + tuple(ancestor.conjuncts):
+                # coordinated verbs count too: "removed or returned"; so does what its object
+                # is helped or made to do: "assisted 230 Sudanese to return"
+                for verb in (ancestor,) + tuple(ancestor.conjuncts) + _done_by_object(ancestor,
+                                                                                     noun):
                     if self._specific_verb(verb):
                         return self._specific_verb(verb)
                 context = self._verb_context(ancestor)
@@ -272,6 +274,17 @@ class FigureClassifier:
         is_part = lexicon.lemma(noun) in lexicon.breakdown_parts or noun.ent_type_ == "NORP"
         listed = noun.dep_ == "conj" or any(c.dep_ == "conj" for c in noun.children)
         return is_part and listed
+
+
+def _done_by_object(verb: Token, noun: Token) -> tuple[Token, ...]:
+    """The infinitive after a verb's object that the object itself does ('assisted 230
+    Sudanese to return'): intransitive, so 'asked 40 people to return their forms' is not."""
+    if noun.dep_ != "dobj" or noun.head != verb:
+        return ()
+    return tuple(child for child in verb.children
+                 if child.dep_ in ("xcomp", "advcl") and child.pos_ == "VERB" and child.i > noun.i
+                 and any(c.lower_ == "to" and c.dep_ == "aux" for c in child.children)
+                 and not any(c.dep_ == "dobj" for c in child.children))
 
 
 def _after_country_in_brackets(tokens: Span) -> bool:
