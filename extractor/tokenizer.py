@@ -12,6 +12,7 @@ import re
 import spacy
 from spacy.lang.char_classes import CURRENCY
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from .data import load_json
@@ -32,18 +33,23 @@ def _patterns(kind: str) -> list[str]:
 
 
 def customise_tokenizer(nlp: Language) -> None:
-    """Add migrex's infix, prefix and suffix rules to `nlp.tokenizer` and drop the special cases
-    that would undo them, in place."""
+    """Give `nlp` a tokenizer with migrex's infix, prefix and suffix rules added and the
+    special cases that would undo them dropped (its other settings as they were)."""
     rules = load_json("lexicons/tokenizer.json")
-    tokenizer = nlp.tokenizer
-    infixes = list(nlp.Defaults.infixes) + _patterns("infixes")
-    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    prefixes = list(nlp.Defaults.prefixes) + _patterns("prefixes")
-    tokenizer.prefix_search = compile_prefix_regex(prefixes).search
-    suffixes = list(nlp.Defaults.suffixes) + _patterns("suffixes")
-    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
-    tokenizer.rules = {text: tokens for text, tokens in tokenizer.rules.items()
-                       if text not in rules["removed_special_cases"]}
+    old = nlp.tokenizer
+    # one new Tokenizer, not four attribute sets: each set reloads the ~8,000 special cases
+    nlp.tokenizer = Tokenizer(
+        nlp.vocab,
+        rules={text: tokens for text, tokens in old.rules.items()
+               if text not in rules["removed_special_cases"]},
+        prefix_search=compile_prefix_regex(list(nlp.Defaults.prefixes)
+                                           + _patterns("prefixes")).search,
+        suffix_search=compile_suffix_regex(list(nlp.Defaults.suffixes)
+                                           + _patterns("suffixes")).search,
+        infix_finditer=compile_infix_regex(list(nlp.Defaults.infixes)
+                                           + _patterns("infixes")).finditer,
+        token_match=old.token_match, url_match=old.url_match,
+        faster_heuristics=old.faster_heuristics)
 
 
 def blank_english() -> Language:
