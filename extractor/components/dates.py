@@ -54,9 +54,15 @@ def tense_of(token: Token, cues: dict) -> Tense:
     if verb.lemma_ in cues["planning"]:
         return upcoming
     # a participle alone ('wants the camps emptied by April') says nothing about time, unless
-    # it heads the sentence with a subject ('The post reopened on the 3rd': a past verb)
-    finite_participle = verb.tag_ == "VBN" and not auxiliaries and verb.dep_ == "ROOT" \
-        and any(child.dep_ == "nsubj" for child in verb.children)
+    # it is a past verb the tagger took for one: heading the sentence or what a reporting verb
+    # reports, with a subject ('The post reopened on the 3rd', '..., volunteers said'), or
+    # read as a modifier of the sentence's only noun ('The route reopened in autumn.')
+    subject = any(child.dep_ == "nsubj" for child in verb.children)
+    reported = verb.dep_ == "ccomp" and verb.head.lemma_ in cues["reporting"]
+    misread = verb.dep_ == "acl" and verb.head.dep_ == "ROOT" \
+        and verb.head.pos_ in ("NOUN", "PROPN") and verb.i == verb.head.i + 1
+    finite_participle = verb.tag_ in ("VBN", "VBD") and not auxiliaries \
+        and (subject and (verb.dep_ == "ROOT" or reported) or misread)
     if verb.tag_ == "VBD" or finite_participle or any(aux.tag_ == "VBD" for aux in auxiliaries):
         return "past"
     if any(aux.lemma_ == "have" for aux in auxiliaries):
