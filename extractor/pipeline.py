@@ -15,10 +15,10 @@ from spacy.tokens import Doc
 from thinc.api import use_ops
 
 from . import components  # noqa: F401  (registers the factories)
-from .components.attributes import ERROR_KEY, TEXT_KEY, text_of
+from .components.attributes import ERROR_KEY, OVERSIZED_KEY, TEXT_KEY
 from .data import load_json
 from .io import Document, InputProblem, check_published
-from .normalize.numbers import MAX_FIGURE_VALUE, too_large_numbers
+from .normalize.numbers import MAX_FIGURE_VALUE
 from .output import doc_to_record
 from .tokenizer import customise_tokenizer
 
@@ -302,12 +302,12 @@ def _piece_record(doc: Doc, piece: Document, offset: int) -> dict | InputProblem
 def _figure_warnings(doc: Doc, piece: Document, offset: int) -> list[InputProblem]:
     """A warning for each number in the piece too large to be a figure (dropped, not a skip)."""
     return [InputProblem(piece.origin or piece.doc_id,
-                         f"{_shown(number.text)} at character {offset + number.start} is not "
+                         f"{_shown(text)} at character {offset + start} is not "
                          "a figure (its value is not finite or "
                          f"above {MAX_FIGURE_VALUE:g}); the rest of the document is kept",
                          "check the number in the source", line=piece.line,
                          doc_id=piece.doc_id, skipped=False)
-            for number in too_large_numbers(text_of(doc), doc._.country)]
+            for start, text in doc.user_data.get(OVERSIZED_KEY, [])]
 
 
 def _shown(text: str, limit: int = 40) -> str:

@@ -12,6 +12,7 @@ FIGURES_KEY = "migrex_figures"
 ACTORS_KEY = "migrex_actors"
 ERROR_KEY = "migrex_error"  # doc.user_data: why a component could not analyse this document
 TEXT_KEY = "migrex_text"  # doc.user_data: the document's text, set when the Doc is made
+OVERSIZED_KEY = "migrex_oversized"  # doc.user_data: (start, text) of numbers too large to be figures
 
 for name in ("published", "country"):
     if not Doc.has_extension(name):

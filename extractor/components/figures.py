@@ -12,9 +12,10 @@ from spacy.tokens import Doc, Span, Token
 from ..data import MODELS_DIR
 from ..labels import LABELS_FILE, names_in, parse_labels
 from ..figure_model import NONE, FigureTypingModel
-from ..normalize.numbers import NumberExpression, compile_grammar, find_numbers
+from ..normalize.numbers import NumberExpression, compile_grammar, scan_numbers
 from ..normalize.setting import detect_country, dollar_currency
-from .attributes import DATES_KEY, FIGURES_KEY, char_span, guarded, guarded_pipe
+from .attributes import (DATES_KEY, FIGURES_KEY, OVERSIZED_KEY, char_span, guarded, guarded_pipe,
+                         text_of)
 from .figure_context import FigureLexicon, counted_noun, country_names, number_head
 from .figure_features import candidate_features
 from .serialise import DATA_FILE, DataBacked
@@ -360,10 +361,12 @@ class FigureRecognizer(DataBacked):
     def candidates(self, doc: Doc) -> list[tuple[Span, NumberExpression, str | None]]:
         """Every number expression outside a date, with the rules' label (None: not a figure)."""
         if doc._.country is None:
-            doc._.country = detect_country(doc.text)
+            doc._.country = detect_country(text_of(doc))
         dates = [(s.start_char, s.end_char) for s in doc.spans.get(DATES_KEY, [])]
         pending: list[tuple[Span, str | None, NumberExpression]] = []
-        for number in find_numbers(doc.text, doc._.country):
+        numbers, too_large = scan_numbers(text_of(doc), doc._.country)
+        doc.user_data[OVERSIZED_KEY] = [(number.start, number.text) for number in too_large]
+        for number in numbers:
             if any(number.start < end and start < number.end for start, end in dates):
                 continue
             span = char_span(doc, number.start, number.end, "")

@@ -405,13 +405,18 @@ def _scan(text: str, country: str | None) -> list[NumberExpression]:
 def find_numbers(text: str, country: str | None = None) -> list[NumberExpression]:
     """Every number expression in `text`, left to right; `country` (ISO 3166) decides digit
     grouping ('12.500') and bare currency names ('rupees')."""
-    return [expression for expression in _scan(text, country) if not expression.too_large]
+    return scan_numbers(text, country)[0]
 
 
-def too_large_numbers(text: str, country: str | None = None) -> list[NumberExpression]:
-    """The number expressions `find_numbers` leaves out because their value is not finite or
-    past MAX_FIGURE_VALUE (hundreds of digits, '5,000 trillion'), for a warning."""
-    return [expression for expression in _scan(text, country) if expression.too_large]
+def scan_numbers(text: str, country: str | None = None
+                 ) -> tuple[list[NumberExpression], list[NumberExpression]]:
+    """`find_numbers`'s expressions, and those it leaves out because their value is not finite
+    or past MAX_FIGURE_VALUE (hundreds of digits, '5,000 trillion'), for a warning."""
+    kept: list[NumberExpression] = []
+    too_large: list[NumberExpression] = []
+    for expression in _scan(text, country):
+        (too_large if expression.too_large else kept).append(expression)
+    return kept, too_large
 
 
 def parse_number(text: str) -> float | int | None:
