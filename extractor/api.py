@@ -118,7 +118,11 @@ def load_predictions(paths: list[Path]) -> Predictions:
     spans list, a repeated doc_id, and spans that cannot be mentions are reported.
     """
     predictions = Predictions()
-    for file in annotation_files(paths):
+    files = annotation_files(paths)
+    if not files:
+        raise EvaluationError(f"{', '.join(map(str, paths))}: no prediction files (.json or "
+                              ".jsonl) found; pass the output of `migrex extract` with --pred")
+    for file in files:
         if not file.is_file():
             raise EvaluationError(f"{file}: no such prediction file; pass the output of "
                                   "`migrex extract` (or any spec-shaped JSON/JSONL) with --pred")

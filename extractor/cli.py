@@ -353,7 +353,7 @@ def _extract_on_dask(paths: list[str], output: Optional[Path], scheduler: Option
         raise typer.BadParameter("the dask engine takes one .jsonl or .parquet corpus and -o DIR",
                                  param_hint="--engine")
     try:
-        from .distributed import extract_with_dask
+        from .distributed import ClusterRunFailed, extract_with_dask
     except ImportError as error:
         err.print(f"error: the dask engine needs the extra: pip install -e '.[dask]' ({error})")
         raise typer.Exit(2)
@@ -369,8 +369,9 @@ def _extract_on_dask(paths: list[str], output: Optional[Path], scheduler: Option
     except OSError as error:
         _fail(_write_error(output, error) + "; no parts written")
     except Exception as error:  # noqa: BLE001 - a lost scheduler or worker: nothing half-done
-        _fail(f"{output}: the Dask run failed ({type(error).__name__}: {error}); "
-              "no parts written, rerun when the cluster is back")
+        why = error if isinstance(error, ClusterRunFailed) else f"{type(error).__name__}: {error}"
+        _fail(f"{output}: the Dask run failed ({why}); no parts written, rerun when the "
+              "cluster is back")
     for problem in problems:
         err.print(str(problem), highlight=False, markup=False)
     skipped = sum(problem.skipped for problem in problems)

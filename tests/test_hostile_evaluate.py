@@ -62,6 +62,16 @@ def test_a_prediction_file_that_is_not_utf8_exits_non_zero_in_one_line(tmp_path)
     assert "micro" not in result.stdout
 
 
+
+def test_a_prediction_folder_with_no_prediction_files_is_a_usage_error(tmp_path):
+    empty = tmp_path / "predictions"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("the run has not finished yet\n")
+    result = _evaluate(tmp_path, empty)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.exit_code == 2 and len(lines) == 1 and "no prediction files" in lines[0]
+    assert "micro" not in result.stdout
+
 @pytest.mark.parametrize("value", [5e15, 1e300, -2e15])
 def test_validate_rejects_gold_values_past_any_real_figure(tmp_path, value):
     gold = _gold(tmp_path, [SPANS[0], {**SPANS[1], "value": value}])

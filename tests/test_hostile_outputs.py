@@ -265,6 +265,7 @@ def test_a_dask_run_that_loses_its_scheduler_fails_in_one_line_and_swaps_nothing
     assert lost.is_set()
     line = _one_error_line(result)
     assert result.exit_code == 2 and "the Dask run failed" in line and "scheduler" in line
+    assert "ClusterRunFailed" not in line  # the cause, not migrex's own wrapper, is named
     assert [p.name for p in out.iterdir()] == ["part-0.jsonl"]  # the old parts, untouched
     assert out.joinpath("part-0.jsonl").read_text() == '{"doc_id": "from an earlier run"}\n'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.jsonl", "parts"]
