@@ -25,6 +25,13 @@ def _extract(tmp_path, *inputs, extra=()):
     return result, records
 
 
+def _records_file(tmp_path, records: list[dict]):
+    """The records as a JSONL input file, one per line."""
+    source = tmp_path / "records.jsonl"
+    source.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    return source
+
+
 def _lines(result):
     return [line for line in result.stderr.splitlines() if "extracted" not in line]
 
@@ -197,13 +204,12 @@ def test_hostile_html_is_article_text_or_a_reported_skip(page, tmp_path):
 
 
 def test_absurd_numbers_and_years_keep_the_document(tmp_path):
-    source = tmp_path / "records.jsonl"
     digits = "9" * 400
-    source.write_text("\n".join(json.dumps(r) for r in [
+    source = _records_file(tmp_path, [
         {"doc_id": "huge", "text": f"Officials counted {digits} people. {SENTENCE}"},
         {"doc_id": "year-1", "published": "0001-01-01", "text": "Last year " + SENTENCE},
         {"doc_id": "year-9999", "published": "9999-12-31", "text": "Next year " + SENTENCE},
-    ]) + "\n", encoding="utf-8")
+    ])
     result, records = _extract(tmp_path, source)
     assert "Traceback" not in result.output
     by_id = {r["doc_id"]: r for r in records}
@@ -220,12 +226,11 @@ def test_absurd_numbers_and_years_keep_the_document(tmp_path):
 
 
 def test_duplicate_doc_ids_are_reported_never_merged(tmp_path):
-    source = tmp_path / "records.jsonl"
-    source.write_text("\n".join(json.dumps(r) for r in [
+    source = _records_file(tmp_path, [
         {"doc_id": "same", "text": "Agents made 100 arrests."},
         {"doc_id": "other", "text": SENTENCE},
         {"doc_id": "same", "text": "Agents made 200 arrests."},
-    ]) + "\n", encoding="utf-8")
+    ])
     result, records = _extract(tmp_path, source)
     assert result.exit_code == 3
     assert [(r["doc_id"], r["facts"][0]["value"]) for r in records] == \
@@ -235,12 +240,11 @@ def test_duplicate_doc_ids_are_reported_never_merged(tmp_path):
 
 
 def test_show_keeps_each_text_with_its_own_record(tmp_path):
-    source = tmp_path / "records.jsonl"
-    source.write_text("\n".join(json.dumps(r) for r in [
+    source = _records_file(tmp_path, [
         {"doc_id": "same", "text": "Agents made 100 arrests in Yuma."},
         {"doc_id": "same", "text": "Officials deported 300 people from Tucson."},
         {"doc_id": "next", "text": "Agents made 700 arrests in Laredo."},
-    ]) + "\n", encoding="utf-8")
+    ])
     page = tmp_path / "page.html"
     result = runner.invoke(app, ["show", str(source), "-o", str(page)])
     assert result.exit_code == 3
@@ -250,12 +254,11 @@ def test_show_keeps_each_text_with_its_own_record(tmp_path):
 
 
 def test_resume_with_duplicate_doc_ids_keeps_the_first_and_reports_the_other(tmp_path):
-    source = tmp_path / "records.jsonl"
-    source.write_text("\n".join(json.dumps(r) for r in [
+    source = _records_file(tmp_path, [
         {"doc_id": "twin", "text": "Police in Calais detained 41 migrants on Tuesday."},
         {"doc_id": "solo", "text": SENTENCE},
         {"doc_id": "twin", "text": "Police in Calais detained 97 migrants on Friday."},
-    ]) + "\n", encoding="utf-8")
+    ])
     clean, out = tmp_path / "clean.jsonl", tmp_path / "out.jsonl"
     assert runner.invoke(app, ["extract", str(source), "-o", str(clean)]).exit_code == 3
     first_line = clean.read_text(encoding="utf-8").splitlines(keepends=True)[0]
