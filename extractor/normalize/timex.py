@@ -939,7 +939,7 @@ def _h_month_of_year(m: re.Match, ctx: DateContext) -> str | None | bool:
 
 def _opens_with_may(m: re.Match) -> bool:
     return m["mon"] in ("May", "MAY") and m.group(0) != m.string \
-        and not _MONTH_CUES.search(m.string[max(0, m.start() - 12):m.start()])
+        and not _after_month_cue(m.string, m.start())
 
 
 def _may_is_the_month(m: re.Match, ctx: DateContext) -> bool:
@@ -1387,6 +1387,11 @@ _MONTH_CUES = re.compile(r"(?i:in|since|last|this|next|until|till|from|by|of|ear
                        r"through|before|after|during|to|and|between|that|for|on)\s+$")
 
 
+def _after_month_cue(text: str, start: int) -> bool:
+    """A word before `start` that makes the next word a month ('in May', 'since Jan.')."""
+    return bool(_MONTH_CUES.search(text[max(0, start - 12):start]))
+
+
 _SENTENCE_OPENING = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
 _PERSON_MAY = re.compile(r"\b([A-Z][a-z]+)\s+May\b")  # 'Theresa May', 'Mrs May'
 
@@ -1400,10 +1405,10 @@ def _plausible(rule: Rule, m: re.Match, text: str) -> bool:
     dates)."""
     if rule.name == "month_alone" and m["mon"] in ("May", "MAY") and m.group(0) != text:
         # a sentence may open with the month: its verb decides (see _h_month_alone)
-        return bool(_MONTH_CUES.search(text[max(0, m.start() - 12):m.start()])
-                    or _SENTENCE_OPENING.search(text, max(0, m.start() - 3), m.start()))
+        return _after_month_cue(text, m.start()) \
+            or bool(_SENTENCE_OPENING.search(text, max(0, m.start() - 3), m.start()))
     if rule.name == "month_abbreviation_alone":
-        return bool(_MONTH_CUES.search(text[max(0, m.start() - 12):m.start()]))
+        return _after_month_cue(text, m.start())
     if rule.name == "weekday" and m.group(0) == m["wd"]:
         for pair in _WEEKDAY_PAIR.finditer(text, max(0, m.start() - 24), m.end() + 24):
             if m.start() in (pair.start(2), pair.start(3)) and not pair[1] \
