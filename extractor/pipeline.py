@@ -54,14 +54,11 @@ def build_nlp(model: str | None = None, figures: dict | None = None,
         return nlp  # a migrex pipeline saved with nlp.to_disk: used as it was saved
     customise_tokenizer(nlp)
     for name in nlp.pipe_names:
-        if name not in config["base_components"]:
-            nlp.disable_pipe(name)  # kept loaded: migrex_syntax runs some on chosen sentences
-    first = nlp.pipe_names[0] if nlp.pipe_names else None
+        nlp.disable_pipe(name)  # kept loaded: migrex_ner and migrex_syntax run them
     for component in config["sentences"]:  # before the NER, whose entities respect them
-        if first:
-            nlp.add_pipe(component, before=first)
-        else:
-            nlp.add_pipe(component)
+        nlp.add_pipe(component)
+    if config["entities"] in nlp.component_names:
+        nlp.add_pipe("migrex_ner", config={"component": config["entities"]})
     syntax = [name for name in config["syntax_on_demand"] if name in nlp.component_names]
     nlp.add_pipe("migrex_syntax", config={"components": syntax})
     component_config = {name: dict(values) for name, values in config["component_config"].items()}

