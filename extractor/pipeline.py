@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from pathlib import Path
 from collections import deque
 from dataclasses import replace
 from typing import Iterable, Iterator, NamedTuple
@@ -20,7 +21,7 @@ from .data import load_json
 from .io import Document, InputProblem, check_published
 from .normalize.numbers import MAX_FIGURE_VALUE
 from .output import doc_to_record
-from .tokenizer import customise_tokenizer
+from .tokenizer import TOKENIZER, customise_tokenizer
 
 
 def pipeline_config() -> dict:
@@ -41,9 +42,15 @@ def build_nlp(model: str | None = None, figures: dict | None = None,
     ops = ops or config["ops"]
     if ops not in OPS:
         raise ValueError(f"ops must be one of {', '.join(OPS)}, not {ops!r}")
+    # a package is loaded with migrex's tokenizer in place of its own (it saves spaCy's
+    # default); a directory may be a saved migrex pipeline, which keeps the tokenizer it saved
+    saved = Path(name).is_dir()
+    options = {} if saved else {"exclude": ["tokenizer"],
+                                "config": {"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}}}
     try:
         with use_ops("numpy", use_blis=ops == "blis"):  # models take the ops current at load
-            nlp = spacy.load(name, exclude=config["exclude"])
+            nlp = spacy.load(name, exclude=config["exclude"] + options.get("exclude", []),
+                             config=options.get("config", {}))
     except OSError as error:
         raise RuntimeError(f"spaCy pipeline {name!r} is not installed; install the package "
                            "(pip install migrex) or pass --model NAME") from error
@@ -52,7 +59,8 @@ def build_nlp(model: str | None = None, figures: dict | None = None,
             raise RuntimeError(f"{name} is a saved migrex pipeline: its figure typing is "
                                "part of it and cannot be overridden")
         return nlp  # a migrex pipeline saved with nlp.to_disk: used as it was saved
-    customise_tokenizer(nlp)
+    if saved:
+        customise_tokenizer(nlp)
     for name in nlp.pipe_names:
         nlp.disable_pipe(name)  # kept loaded: migrex_ner and migrex_syntax run them
     for component in config["sentences"]:  # before the NER, whose entities respect them

@@ -123,3 +123,20 @@ def test_blank_english_tokenises_as_the_extraction_pipeline():
     extraction = build_nlp()
     assert [token.text for token in extraction.make_doc(text)] == \
         [token.text for token in MIGREX(text)]
+
+
+def test_the_registered_tokenizer_is_the_base_pipelines_own_with_migrex_rules():
+    """build_nlp loads the base package with migrex.Tokenizer.v1 instead of its saved
+    tokenizer: it must be the tokenizer that customising the saved one gives."""
+    from extractor.pipeline import build_nlp, pipeline_config
+
+    base = spacy.load(pipeline_config()["base_model"])
+    customise_tokenizer(base)
+    built = build_nlp().tokenizer
+    assert built.rules == base.tokenizer.rules
+    for name in ("prefix_search", "suffix_search", "infix_finditer", "url_match"):
+        assert getattr(built, name).__self__.pattern == \
+            getattr(base.tokenizer, name).__self__.pattern, name
+    assert built.token_match == base.tokenizer.token_match
+    text = "Posted 3 March 2023Dhaka: U.S.-bound costs of £20m-£30m, e.g. 5–7 flights."
+    assert [token.text for token in built(text)] == [token.text for token in base(text)]
