@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -57,35 +56,41 @@ def _is_acronym(name: str) -> bool:
 
 
 class PhraseIndex:
-    """Phrase patterns ({label, pattern, id}) found by their tokens' ORTH hashes: the matches
+    """Phrase patterns ({label, pattern, id}) found by their tokens' texts: the matches
     spaCy's SpanRuler gives, without making a Doc of every pattern at load time (tokenising
     some 20,000 gazetteer names was most of migrex's start-up). A name of plain words that
     are no tokenizer special case is split on its spaces, which is how the tokenizer splits it;
     any other name goes through the pipeline's tokenizer."""
 
     def __init__(self, nlp: Language, patterns: list[dict]):
-        self.phrases: dict[tuple[int, ...], list[tuple[str, str]]] = {}
-        self.lengths: dict[int, set[int]] = {}
-        rules = nlp.tokenizer.rules or {}
+        # keyed by the words themselves: hashing some 50,000 words cost more at start-up than
+        # looking up each document's token texts
+        self.phrases: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        self.lengths: dict[str, set[int]] = {}
+        special = (nlp.tokenizer.rules or {}).keys()
         for pattern in patterns:
-            words = pattern["pattern"].split(" ")
-            if not all(word.isalpha() and word not in rules for word in words):
-                words = [token.text for token in nlp.tokenizer(pattern["pattern"])]
+            text = pattern["pattern"]
+            words = text.split(" ")
+            # one test per name, in C: letters and single spaces only, no special case
+            if not (text.replace(" ", "").isalpha() and "" not in words
+                    and special.isdisjoint(words)):
+                words = [token.text for token in nlp.tokenizer(text)]
             if not words:
                 continue
-            key = tuple(hash_string(word) for word in words)
+            key = tuple(words)
             self.phrases.setdefault(key, []).append((pattern["label"], pattern.get("id", "")))
             self.lengths.setdefault(key[0], set()).add(len(key))
 
     def match(self, doc: Doc) -> list[Span]:
         """Every match as a Span with the pattern's label and id, sorted (as SpanRuler.match)."""
-        orths = doc.to_array(ORTH).tolist() if len(doc) else []
+        strings = doc.vocab.strings
+        words = [strings[orth] for orth in doc.to_array(ORTH).tolist()] if len(doc) else []
         found = set()
-        for start, orth in enumerate(orths):
-            for length in self.lengths.get(orth, ()):
-                if start + length > len(orths):
+        for start, word in enumerate(words):
+            for length in self.lengths.get(word, ()):
+                if start + length > len(words):
                     continue  # a shorter slice could look up another, shorter phrase
-                for label, span_id in self.phrases.get(tuple(orths[start:start + length]), ()):
+                for label, span_id in self.phrases.get(tuple(words[start:start + length]), ()):
                     found.add(Span(doc, start, start + length, label=label, span_id=span_id))
         return sorted(found)
 
@@ -364,12 +369,12 @@ class ActorRecognizer(DataBacked):
         for label, priority in (("ORG", 3), ("GPE", 1)):
             found += [Candidate(s.start, s.end, label, priority, s.id_)
                       for s in filter_spans([m for m in matches if m.label_ == label])]
-        for token in doc:
-            following = doc[token.i + 1] if token.i + 1 < len(doc) else None
-            if token.text in self.gaz.contextual and (
-                    not self.gaz.contextual[token.text]
-                    or following is not None and following.text in self.gaz.contextual[token.text]):
-                found.append(Candidate(token.i, token.i + 1, "ORG", 3))
+        words = [token.text for token in doc]
+        for index, word in enumerate(words):
+            after = self.gaz.contextual.get(word)
+            if after is not None and (not after or index + 1 < len(words)
+                                      and words[index + 1] in after):
+                found.append(Candidate(index, index + 1, "ORG", 3))
         return found
 
     def _ner(self, doc: Doc) -> list[Candidate]:

@@ -103,12 +103,11 @@ class BiluoDecoder(_TransitionWeights):
     def decode(self, docs: list[Doc]) -> list[list[tuple[int, int, str]]]:
         """(start, end, label) of each document's entities, in token offsets."""
         lengths, offsets = _batch_layout(docs)
-        ends = offsets + lengths
         features = self.features(docs)
         space = numpy.concatenate([doc.to_array([IS_SPACE]).reshape(-1) for doc in docs]) == 1
         starts = numpy.concatenate([doc.to_array([SENT_START]).reshape(-1) for doc in docs])
         last = numpy.zeros(len(starts), dtype=bool)
-        last[ends - 1] = True
+        last[offsets + lengths - 1] = True
         # after these tokens no entity goes on: the document ends or a sentence starts
         stops = last | (numpy.append(starts[1:] == 1, False) & ~last)
         outside = self.scores(features[1:, 0] + features[0, 1] + features[0, 2])
@@ -117,38 +116,47 @@ class BiluoDecoder(_TransitionWeights):
                  | (self.may_begin[None, :] & ~(space | stops)[:, None]))
         outside[~valid] = -numpy.inf
         choice = outside.argmax(axis=1)
+        opening = numpy.flatnonzero(self.kinds[choice] != OUT)
+        begins = opening[self.kinds[choice[opening]] == BEGIN]
+        ends = dict(zip(begins.tolist(), self._entity_ends(features, begins, choice, stops)))
         entities: list[list[tuple[int, int, str]]] = [[] for _ in docs]
         resume = 0  # the first token not inside an entity already decoded
-        for token in numpy.flatnonzero(self.kinds[choice] != OUT).tolist():
+        for token in opening.tolist():
             if token < resume:
                 continue
-            document = int(numpy.searchsorted(ends, token, side="right"))
-            label = self.labels[choice[token]]
-            end = token + 1
-            if self.kinds[choice[token]] == BEGIN:
-                end = self._entity_end(features, token, label, stops)
-            resume = end
+            document = int(numpy.searchsorted(offsets + lengths, token, side="right"))
+            resume = ends.get(token, token + 1)
             base = int(offsets[document])
-            entities[document].append((token - base, end - base, label))
+            entities[document].append((token - base, resume - base, self.labels[choice[token]]))
         return entities
 
-    def _entity_end(self, features: numpy.ndarray, first: int, label: str,
-                    stops: numpy.ndarray) -> int:
-        """The end (exclusive) of the entity that begins at token `first`: at each token
-        the features are (token, the entity's first token, the token before)."""
-        inside, closing = self.inside[label]
-        token = first + 1
-        while True:
-            scores = self.scores(features[token + 1, 0][None] + features[first + 1, 1]
-                                 + features[token, 2])[0]
+    def _entity_ends(self, features: numpy.ndarray, firsts: numpy.ndarray,
+                     choice: numpy.ndarray, stops: numpy.ndarray) -> list[int]:
+        """The end (exclusive) of the entity each of `firsts` would begin, all stepped at
+        once (a Begin inside an earlier entity is computed too, and not used): at each token
+        the features are (token, the entity's first token, the token before), and only In
+        and Last of the entity's label are valid."""
+        inside = numpy.array([self.inside[self.labels[move]][0] for move in choice[firsts]],
+                             dtype="int64")
+        closing = numpy.array([self.inside[self.labels[move]][1] for move in choice[firsts]],
+                              dtype="int64")
+        ends = firsts + 1
+        token = firsts + 1
+        going = numpy.arange(len(firsts))
+        while len(going):
+            at, first = token[going], firsts[going]
+            scores = self.scores(features[at + 1, 0] + features[first + 1, 1]
+                                 + features[at, 2])
+            rows = numpy.arange(len(going))
+            go_in, close = scores[rows, inside[going]], scores[rows, closing[going]]
             # In needs a next token in the same sentence; the first of equal best scores
             # wins, as in spaCy's arg_max_if_valid
-            go_on = not stops[token] and (scores[inside] > scores[closing]
-                                          or (scores[inside] == scores[closing]
-                                              and inside < closing))
-            if not go_on:
-                return token + 1
-            token += 1
+            go_on = ~stops[at] & ((go_in > close) | ((go_in == close)
+                                                     & (inside[going] < closing[going])))
+            ends[going[~go_on]] = at[~go_on] + 1
+            token[going] += 1
+            going = going[go_on]
+        return ends.tolist()
 
 
 # -- the dependency parser ------------------------------------------------------------------
