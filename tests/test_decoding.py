@@ -154,3 +154,18 @@ def test_each_decoder_takes_only_its_own_kind_of_model(pipelines):
     ner, parser = pipelines.get_pipe("ner"), pipelines.get_pipe("parser")
     assert BiluoDecoder.of(parser) is None and ArcEagerDecoder.of(ner) is None
     assert BiluoDecoder.of(ner) is not None and ArcEagerDecoder.of(parser) is not None
+
+
+def test_decoding_groups_are_bounded_in_tokens(pipelines, monkeypatch):
+    """Feature rows are held for one group at a time: at most BATCH_TOKENS tokens, a longer
+    document alone, shortest first for the parse; the entities do not depend on grouping."""
+    from extractor.components import decoding
+
+    monkeypatch.setattr(decoding, "BATCH_TOKENS", 40)
+    docs = [pipelines.make_doc(text) for text in _written_for_tests()]
+    groups = list(decoding.token_batches(docs, by_length=True))
+    assert sorted(map(len, docs)) == [len(doc) for group in groups for doc in group]
+    assert all(sum(map(len, group)) <= 40 or len(group) == 1 for group in groups)
+    assert any(len(group) > 1 for group in groups)
+    plain, small_groups = _both(pipelines, _written_for_tests())
+    assert [_entities(doc) for doc in small_groups] == [_entities(doc) for doc in plain]

@@ -12,6 +12,8 @@ decoders do not reproduce, raises `Unsupported`, and the caller hands the batch 
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy
 from blis.py import gemm  # spaCy's decoder multiplies with blis whatever thinc's ops are
 from spacy.attrs import DEP, HEAD, IS_SPACE, SENT_START
@@ -68,6 +70,25 @@ class _TransitionWeights:
         scores = gemm(numpy.ascontiguousarray(hidden), self.upper.get_param("W"), trans2=True)
         scores += self.upper.get_param("b")
         return scores
+
+
+BATCH_TOKENS = 4096  # tokens decoded together: their feature rows (about 1.5 KB a token for
+# the NER, 4 KB for the parser) stay a few MB however large the pipeline's batch
+
+
+def token_batches(docs: list[Doc], by_length: bool = False) -> Iterator[list[Doc]]:
+    """The documents in groups of at most BATCH_TOKENS tokens (a longer one alone), shortest
+    first when `by_length` (a parse takes as many steps as its longest document needs)."""
+    group: list[Doc] = []
+    size = 0
+    for doc in sorted(docs, key=len) if by_length else docs:
+        if group and size + len(doc) > BATCH_TOKENS:
+            yield group
+            group, size = [], 0
+        group.append(doc)
+        size += len(doc)
+    if group:
+        yield group
 
 
 def _batch_layout(docs: list[Doc]) -> tuple[numpy.ndarray, numpy.ndarray]:
@@ -181,9 +202,10 @@ class ArcEagerDecoder(_TransitionWeights):
 
     def annotate(self, docs: list[Doc]) -> None:
         """Set each document's heads and dependency labels, as the parser component does."""
-        docs = [doc for doc in docs if len(doc)]
-        if not docs:
-            return
+        for group in token_batches([doc for doc in docs if len(doc)], by_length=True):
+            self._annotate(group)
+
+    def _annotate(self, docs: list[Doc]) -> None:
         heads, labels = self.decode(docs)
         for index, doc in enumerate(docs):
             size = len(doc)

@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .attributes import guarded, guarded_pipe
-from .decoding import BiluoDecoder
+from .decoding import BiluoDecoder, token_batches
 
 
 class BulkEntityRecognizer:
@@ -53,9 +53,10 @@ class BulkEntityRecognizer:
             for _ in self.ner.pipe(docs, batch_size=len(docs)):
                 pass
             return
-        for doc, entities in zip(docs, self._decoder.decode(docs)):
-            doc.set_ents([Span(doc, start, end, label=label) for start, end, label in entities],
-                         default="outside")
+        for group in token_batches(docs):
+            for doc, entities in zip(group, self._decoder.decode(group)):
+                doc.set_ents([Span(doc, start, end, label=label)
+                              for start, end, label in entities], default="outside")
 
 
 @Language.factory("migrex_ner", default_config={"component": "ner"},
