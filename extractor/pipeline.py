@@ -5,9 +5,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from pathlib import Path
 from collections import deque
 from dataclasses import replace
+from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
 import spacy

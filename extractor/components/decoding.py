@@ -105,7 +105,8 @@ class BiluoDecoder(_TransitionWeights):
 
     Outside an entity the features are the token and two padding rows, so the Begin/Unit/Out
     decision at every such token comes from one matrix product over the batch; inside one,
-    only In and Last of the entity's label are valid, and those few tokens are stepped."""
+    only In and Last of the entity's label are valid, and those few tokens are stepped, for
+    all the batch's entities at once."""
 
     n_features = 3
     letters = "BILUO"
@@ -113,9 +114,11 @@ class BiluoDecoder(_TransitionWeights):
     def __init__(self, pipe):
         super().__init__(pipe)
         self.labels = [name[2:] if "-" in name else "" for name in self.names]
-        # the move index of (In, label) and (Last, label), for the steps inside an entity
-        self.inside = {label: (self.names.index(f"I-{label}"), self.names.index(f"L-{label}"))
-                       for label in set(self.labels) if label}
+        # for each move, the index of In and of Last of its label (-1: no label), the moves
+        # valid inside an entity that move opens
+        self.inside, self.closing = (numpy.array(
+            [self.names.index(f"{letter}-{label}") if label else -1 for label in self.labels])
+            for letter in "IL")
         labelled = numpy.array([bool(label) for label in self.labels])
         self.may_begin = (self.kinds == BEGIN) & labelled
         self.may_unit = (self.kinds == UNIT) & labelled
@@ -140,12 +143,12 @@ class BiluoDecoder(_TransitionWeights):
         opening = numpy.flatnonzero(self.kinds[choice] != OUT)
         begins = opening[self.kinds[choice[opening]] == BEGIN]
         ends = dict(zip(begins.tolist(), self._entity_ends(features, begins, choice, stops)))
+        documents = numpy.searchsorted(offsets + lengths, opening, side="right").tolist()
         entities: list[list[tuple[int, int, str]]] = [[] for _ in docs]
         resume = 0  # the first token not inside an entity already decoded
-        for token in opening.tolist():
+        for token, document in zip(opening.tolist(), documents):
             if token < resume:
                 continue
-            document = int(numpy.searchsorted(offsets + lengths, token, side="right"))
             resume = ends.get(token, token + 1)
             base = int(offsets[document])
             entities[document].append((token - base, resume - base, self.labels[choice[token]]))
@@ -157,10 +160,7 @@ class BiluoDecoder(_TransitionWeights):
         once (a Begin inside an earlier entity is computed too, and not used): at each token
         the features are (token, the entity's first token, the token before), and only In
         and Last of the entity's label are valid."""
-        inside = numpy.array([self.inside[self.labels[move]][0] for move in choice[firsts]],
-                             dtype="int64")
-        closing = numpy.array([self.inside[self.labels[move]][1] for move in choice[firsts]],
-                              dtype="int64")
+        inside, closing = self.inside[choice[firsts]], self.closing[choice[firsts]]
         ends = firsts + 1
         token = firsts + 1
         going = numpy.arange(len(firsts))
