@@ -169,3 +169,25 @@ def test_decoding_groups_are_bounded_in_tokens(pipelines, monkeypatch):
     assert any(len(group) > 1 for group in groups)
     plain, small_groups = _both(pipelines, _written_for_tests())
     assert [_entities(doc) for doc in small_groups] == [_entities(doc) for doc in plain]
+
+
+def test_what_the_decoders_do_not_cover_goes_to_spacys_own(monkeypatch):
+    """A parser state the bulk decoder does not reproduce, or an NER model of another shape:
+    the batch goes to the base component, and the records are the same."""
+    from extractor.components import decoding, entities
+    from extractor.io import Document
+    from extractor.pipeline import Extractor
+
+    texts = _written_for_tests()[:3]
+    documents = [Document(doc_id=f"d{i}", text=text, published="2024-05-07")
+                 for i, text in enumerate(texts)]
+    bulk = list(Extractor().extract_many(documents))
+
+    def unsupported(self, docs):
+        raise decoding.Unsupported("test")
+
+    monkeypatch.setattr(decoding.ArcEagerDecoder, "decode", unsupported)
+    monkeypatch.setattr(entities.BiluoDecoder, "of", classmethod(lambda cls, pipe: None))
+    plain = list(Extractor().extract_many(documents))
+    assert plain == bulk
+    assert sum(len(record["facts"]) for record in plain) > 5
