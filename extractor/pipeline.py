@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from thinc.api import use_ops
 
 from . import components  # noqa: F401  (registers the factories)
-from .components.attributes import ERROR_KEY, OVERSIZED_KEY, TEXT_KEY
+from .components.attributes import ERROR_KEY, OVERSIZED_KEY, TEXT_KEY, groups
 from .data import load_json
 from .io import Document, InputProblem, check_published
 from .normalize.numbers import MAX_FIGURE_VALUE
@@ -45,12 +45,13 @@ def build_nlp(model: str | None = None, figures: dict | None = None,
     # a package is loaded with migrex's tokenizer in place of its own (it saves spaCy's
     # default); a directory may be a saved migrex pipeline, which keeps the tokenizer it saved
     saved = Path(name).is_dir()
-    options = {} if saved else {"exclude": ["tokenizer"],
-                                "config": {"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}}}
+    exclude, overrides = list(config["exclude"]), {}
+    if not saved:
+        exclude.append("tokenizer")
+        overrides = {"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}}
     try:
         with use_ops("numpy", use_blis=ops == "blis"):  # models take the ops current at load
-            nlp = spacy.load(name, exclude=config["exclude"] + options.get("exclude", []),
-                             config=options.get("config", {}))
+            nlp = spacy.load(name, exclude=exclude, config=overrides)
     except OSError as error:
         raise RuntimeError(f"spaCy pipeline {name!r} is not installed; install the package "
                            "(pip install migrex) or pass --model NAME") from error
@@ -89,22 +90,6 @@ def split_text(text: str, limit: int) -> list[tuple[int, str]]:
         start += cut
     pieces.append((start, text[start:]))
     return pieces
-
-
-def _groups(items: Iterable, count: int, chars: int, size_of) -> Iterator[list]:
-    """Lists of at most `count` items whose `size_of` adds up to at most `chars` (an item
-    larger than that goes alone)."""
-    group: list = []
-    total = 0
-    for item in items:
-        size = size_of(item)
-        if group and (len(group) >= count or total + size > chars):
-            yield group
-            group, total = [], 0
-        group.append(item)
-        total += size
-    if group:
-        yield group
 
 
 class Piece(NamedTuple):
@@ -205,7 +190,7 @@ class Extractor:
 
     def _from_workers(self, pool, documents: Iterable[Document]) -> Iterator[Piece]:
         pending: deque = deque()
-        for chunk in _groups(self._pieces(documents), self.batch_size, self.max_chunk_chars,
+        for chunk in groups(self._pieces(documents), self.batch_size, self.max_chunk_chars,
                              lambda piece: len(piece[0].text)):
             pending.append(pool.apply_async(_extract_chunk, (chunk,)))
             if len(pending) >= 2 * self.n_process:
@@ -221,7 +206,7 @@ class Extractor:
         """`nlp.pipe` over the pieces in groups of at most `batch_size` pieces and
         `max_batch_chars` characters: the pieces of a split document stream through. A group
         the pipeline raises on is redone piece by piece, so only the failing document is lost."""
-        for group in _groups(pieces, self.batch_size, self.max_batch_chars,
+        for group in groups(pieces, self.batch_size, self.max_batch_chars,
                              lambda piece: len(piece[0].text)):
             try:
                 done = list(self._analyse_group(group))

@@ -88,6 +88,22 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+def groups(items: Iterable, count: int, chars: int, size_of) -> Iterator[list]:
+    """Lists of at most `count` items whose `size_of` adds up to at most `chars` (an item
+    larger than that goes alone)."""
+    group: list = []
+    total = 0
+    for item in items:
+        size = size_of(item)
+        if group and (len(group) >= count or total + size > chars):
+            yield group
+            group, total = [], 0
+        group.append(item)
+        total += size
+    if group:
+        yield group
+
+
 def guarded_pipe(component, docs: Iterable[Doc], size: int, run) -> Iterator[Doc]:
     """`run` a batch at a time over the documents no earlier component failed on; when a
     batch fails, the (guarded) component goes one document at a time to mark the culprit."""

@@ -20,6 +20,8 @@ from spacy.attrs import DEP, HEAD, IS_SPACE, SENT_START
 from spacy.pipeline._parser_internals.nonproj import deprojectivize
 from spacy.tokens import Doc
 
+from .attributes import groups
+
 
 class Unsupported(Exception):
     """A model or a parser state the bulk decoder does not reproduce."""
@@ -79,16 +81,8 @@ BATCH_TOKENS = 4096  # tokens decoded together: their feature rows (about 1.5 KB
 def token_batches(docs: list[Doc], by_length: bool = False) -> Iterator[list[Doc]]:
     """The documents in groups of at most BATCH_TOKENS tokens (a longer one alone), shortest
     first when `by_length` (a parse takes as many steps as its longest document needs)."""
-    group: list[Doc] = []
-    size = 0
-    for doc in sorted(docs, key=len) if by_length else docs:
-        if group and size + len(doc) > BATCH_TOKENS:
-            yield group
-            group, size = [], 0
-        group.append(doc)
-        size += len(doc)
-    if group:
-        yield group
+    return groups(sorted(docs, key=len) if by_length else docs, max(len(docs), 1),
+                  BATCH_TOKENS, len)
 
 
 def _batch_layout(docs: list[Doc]) -> tuple[numpy.ndarray, numpy.ndarray]:
