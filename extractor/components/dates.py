@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ..normalize.setting import detect_country
-from ..normalize.timex import DateContext, Tense, find_dates, published_date
+from ..normalize.timex import DateContext, Tense, find_dates, published_date, rules
 from .attributes import DATES_KEY, char_span, guarded, text_of
 from .serialise import DataBacked
 
@@ -118,6 +118,7 @@ class DateRecognizer(DataBacked):
                      "future_after": set(lexicon["future_after"]),
                      "planning": set(lexicon["planning_verbs"]),
                      "reporting": set(lexicon["reporting_verbs"])}
+        rules()  # the grammar compiled now, not at the first document: forked workers share it
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
