@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -14,6 +15,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 from thinc.api import use_ops
+from threadpoolctl import threadpool_limits
 
 from . import components  # noqa: F401  (registers the factories)
 from .components.attributes import ERROR_KEY, OVERSIZED_KEY, TEXT_KEY, groups
@@ -109,16 +111,6 @@ def _extract_chunk(pieces: list[tuple[Document, int]]) -> list[Piece]:
     return list(_FORKED_EXTRACTOR._analyse(pieces))
 
 
-def _start_worker() -> None:
-    """A forked worker: one BLAS thread (the workers fill the cores; numpy's ops with
-    OpenBLAS's own threads in every worker ran two workers no faster than one), and it ends
-    with its parent."""
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1)
-    _die_with_parent()
-
-
 def _die_with_parent() -> None:
     """In a forked worker: end when the parent process dies (even by SIGKILL), so a killed
     --n-process run leaves no orphan workers (Linux prctl; elsewhere a watch thread)."""
@@ -155,6 +147,7 @@ class Extractor:
         self.batch_size = batch_size or config["batch_size"]
         self.n_process = n_process
         self.chunk_chars = config["max_chunk_chars"]
+        self.blas_threads = config["blas_threads"]
 
     def _pieces(self, documents: Iterable[Document]) -> Iterator[tuple[Document, int]]:
         """Each document in pieces of at most `chunk_chars` characters: (the piece as a
@@ -184,14 +177,23 @@ class Extractor:
         and order is kept."""
         global _FORKED_EXTRACTOR
         _FORKED_EXTRACTOR = self
-        context = multiprocessing.get_context("fork")
-        with context.Pool(self.n_process, initializer=_start_worker) as pool:
-            yield from self._join(self._from_workers(pool, documents))
+        # the loaded pipeline out of the collector's reach while the workers run: their
+        # collections then neither walk nor copy (on write) the pages they share with this one
+        frozen_before = gc.get_freeze_count()
+        gc.freeze()
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(self.n_process, initializer=_die_with_parent) as pool:
+                yield from self._join(self._from_workers(pool, documents))
+        finally:
+            if not frozen_before:  # a caller's own freeze is left as it was
+                gc.unfreeze()
 
     def _from_workers(self, pool, documents: Iterable[Document]) -> Iterator[Piece]:
         pending: deque = deque()
-        for chunk in groups(self._pieces(documents), self.batch_size, self.max_chunk_chars,
-                             lambda piece: len(piece[0].text)):
+        chunks = groups(self._pieces(documents), self.batch_size, self.max_chunk_chars,
+                        _piece_size)
+        for chunk in _last_spread(chunks, self.n_process):
             pending.append(pool.apply_async(_extract_chunk, (chunk,)))
             if len(pending) >= 2 * self.n_process:
                 yield from pending.popleft().get()
@@ -205,13 +207,15 @@ class Extractor:
     def _analyse(self, pieces: Iterable[tuple[Document, int]]) -> Iterator[Piece]:
         """`nlp.pipe` over the pieces in groups of at most `batch_size` pieces and
         `max_batch_chars` characters: the pieces of a split document stream through. A group
-        the pipeline raises on is redone piece by piece, so only the failing document is lost."""
-        for group in groups(pieces, self.batch_size, self.max_batch_chars,
-                             lambda piece: len(piece[0].text)):
-            try:
-                done = list(self._analyse_group(group))
-            except Exception:  # noqa: BLE001 - isolate the piece that fails, keep the rest
-                done = [self._analyse_alone(piece, offset) for piece, offset in group]
+        the pipeline raises on is redone piece by piece, so only the failing document is lost.
+        Each group runs with at most `blas_threads` BLAS threads (models/pipeline.json), the
+        caller's limit restored between groups."""
+        for group in groups(pieces, self.batch_size, self.max_batch_chars, _piece_size):
+            with threadpool_limits(self.blas_threads, user_api="blas"):
+                try:
+                    done = list(self._analyse_group(group))
+                except Exception:  # noqa: BLE001 - isolate the piece that fails, keep the rest
+                    done = [self._analyse_alone(piece, offset) for piece, offset in group]
             yield from done
 
     def _analyse_group(self, group: list[tuple[Document, int]]) -> Iterator[Piece]:
@@ -266,6 +270,32 @@ class Extractor:
         if isinstance(result, InputProblem):
             raise RuntimeError(result.message)
         return result
+
+
+def _piece_size(piece: tuple[Document, int]) -> int:
+    return len(piece[0].text)
+
+
+def _last_spread(chunks: Iterable[list], parts: int) -> Iterator[list]:
+    """The chunks, the last one cut into `parts` of about equal characters, so that the
+    workers finish together instead of one doing the whole last chunk while the others wait."""
+    last: list | None = None
+    for chunk in chunks:
+        if last is not None:
+            yield last
+        last = chunk
+    if last is None:
+        return
+    total = sum(map(_piece_size, last))
+    part, done, cuts = [], 0, 1
+    for piece in last:
+        part.append(piece)
+        done += _piece_size(piece)
+        if cuts < parts and done * parts >= total * cuts:
+            yield part
+            part, cuts = [], cuts + 1
+    if part:
+        yield part
 
 
 def _failed(piece: Document, why: str) -> InputProblem:

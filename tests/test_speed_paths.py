@@ -96,6 +96,39 @@ def test_cached_lemmas_are_the_lemmatizers_own(extractor):
         assert "return" in [t.lemma_ for t in ours]
 
 
+def test_indexed_lemma_lists_give_a_plain_lemmatizers_lemmas_and_save_the_same(extractor):
+    """The lemma index's word lists answer `in` from a set (_WordList): the lemmas of words the
+    cache has not seen are those of a freshly loaded lemmatizer, whose lists are plain, and
+    the lemmatizer still saves the same bytes."""
+    import spacy
+
+    from extractor.components.syntax import CachedLemmas, _WordList
+    from extractor.pipeline import pipeline_config
+
+    nlp, base = extractor.nlp, spacy.load(pipeline_config()["base_model"])
+    syntax = nlp.get_pipe("migrex_syntax")
+    lemmas = CachedLemmas(nlp.get_pipe("lemmatizer"))
+    texts = ["Smugglers ferried 58 passengers across the straits in overloaded dinghies.",
+             "Caseworkers were processing the backlogged applications of overstayers faster.",
+             "Coastguards intercepted boats carrying Eritreans, whose claims courts reviewed."]
+    found = set()
+    for text in texts:
+        ours, theirs = nlp.make_doc(text), base.make_doc(text)
+        for doc, pipes in ((ours, nlp), (theirs, base)):
+            pipes.get_pipe("tok2vec")(doc)
+            pipes.get_pipe("tagger")(doc)
+            syntax.pos_of_tag(doc)
+        base.get_pipe("lemmatizer")(theirs)
+        assert [t.lemma_ for t in lemmas(ours)] == [t.lemma_ for t in theirs]
+        found |= {token.lemma_ for token in ours}
+    assert {"smuggler", "ferry", "dinghy", "intercept", "claim"} <= found
+    indexed = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    plain = base.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    assert all(isinstance(words, _WordList) for words in indexed.values())
+    assert not any(isinstance(words, _WordList) for words in plain.values())
+    assert indexed.to_bytes() == plain.to_bytes()
+
+
 def test_line_breaks_start_sentences_wherever_they_fall():
     import spacy
 
@@ -108,3 +141,80 @@ def test_line_breaks_start_sentences_wherever_they_fall():
     starts = [token.text for token in doc if token.is_sent_start and token.i > 0]
     assert starts == ["Quito", "Refugees", "•", "-", "End"]
     assert not any(token.is_sent_start for token in doc if token.is_space and token.i > 0)
+
+
+def test_the_console_command_freezes_the_heap_before_the_interpreter_exits():
+    """`run` (the console script) leaves the heap frozen, so the exit's final collections do
+    not walk the loaded pipeline; the command's output and exit status are unchanged."""
+    import subprocess
+    import sys
+
+    probe = ("import atexit, gc, sys\n"
+             "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+             "sys.argv = ['migrex', '--version']\n"
+             "from extractor.cli import run\n"
+             "run()\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"migrex {__import__('extractor').__version__}",
+                                        "frozen True"]
+
+
+def test_workers_fork_from_a_frozen_heap_and_the_collector_is_restored_after(extractor):
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    records = Extractor(nlp=extractor.nlp, n_process=2, batch_size=2).extract_many(_documents())
+    first = next(records)  # the workers are forked by now
+    assert gc.get_freeze_count() > 0
+    assert len([first, *records]) == len(TEXTS)
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_last_chunk_is_spread_over_the_workers_in_order():
+    from extractor.pipeline import _last_spread
+
+    def pieces(*sizes):
+        return [(Document(doc_id=f"d{size}-{i}", text="x" * size), 0)
+                for i, size in enumerate(sizes)]
+
+    first, last = pieces(50, 50), pieces(30, 10, 10, 20, 30)
+    spread = list(_last_spread(iter([first, last]), 2))
+    assert spread[0] == first
+    assert [sum(len(p.text) for p, _ in part) for part in spread[1:]] == [50, 50]
+    assert [piece for part in spread for piece in part] == first + last
+    assert list(_last_spread(iter([pieces(7)]), 3)) == [pieces(7)]
+    assert list(_last_spread(iter([]), 2)) == []
+    assert len(list(_last_spread(iter([pieces(5, 5, 5, 5)]), 4))) == 4
+
+
+def test_blas_threads_are_limited_while_analysing_and_the_callers_limit_comes_back(extractor):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from extractor.pipeline import pipeline_config
+
+    def blas_threads() -> set[int]:
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    seen = []
+
+    class Watching(Extractor):
+        def _analyse_group(self, group):
+            seen.append(blas_threads())
+            yield from super()._analyse_group(group)
+
+    with threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        assert list(Watching(nlp=extractor.nlp).extract_many(_documents()))
+        assert blas_threads() == before == {2}
+    assert seen and all(threads == {pipeline_config()["blas_threads"]} for threads in seen)
+
+
+def test_the_date_grammar_is_compiled_when_the_component_is_made():
+    """Before any document, so forked workers inherit it instead of each compiling it."""
+    from extractor.normalize import timex
+    from extractor.tokenizer import blank_english
+
+    timex.rules.cache_clear()
+    blank_english().add_pipe("migrex_dates")
+    assert timex.rules.cache_info().currsize == 1
