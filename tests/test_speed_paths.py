@@ -171,18 +171,18 @@ def test_workers_fork_from_a_frozen_heap_and_the_collector_is_restored_after(ext
     assert gc.get_freeze_count() == 0
 
 
-def test_the_last_chunk_is_spread_over_the_workers_in_order():
+def test_the_last_chunks_are_spread_over_the_workers_in_order():
     from extractor.pipeline import _last_spread
 
     def pieces(*sizes):
         return [(Document(doc_id=f"d{size}-{i}", text="x" * size), 0)
                 for i, size in enumerate(sizes)]
 
-    first, last = pieces(50, 50), pieces(30, 10, 10, 20, 30)
-    spread = list(_last_spread(iter([first, last]), 2))
-    assert spread[0] == first
-    assert [sum(len(p.text) for p, _ in part) for part in spread[1:]] == [50, 50]
-    assert [piece for part in spread for piece in part] == first + last
+    first, second, last = pieces(50, 50), pieces(20, 20, 20, 40), pieces(30, 10, 10, 20, 30)
+    spread = list(_last_spread(iter([first, second, last]), 2))
+    assert spread[0] == first  # the last two chunks are cut in two of about equal size
+    assert [sum(len(p.text) for p, _ in part) for part in spread[1:]] == [60, 40, 50, 50]
+    assert [piece for part in spread for piece in part] == first + second + last
     assert list(_last_spread(iter([pieces(7)]), 3)) == [pieces(7)]
     assert list(_last_spread(iter([]), 2)) == []
     assert len(list(_last_spread(iter([pieces(5, 5, 5, 5)]), 4))) == 4
