@@ -16,7 +16,6 @@ from .io import (
     load_json_documents,
 )
 from .scoring import Score, clean_predictions, score_document
-from .validate import GoldProblem, check_against_text, load_texts, validate_against
 
 
 @dataclass
@@ -162,6 +161,8 @@ def _add_prediction(predictions: Predictions, location: str, record: object) -> 
 def load_records_with_text(paths: list[Path], text_dirs: list[Path]
                            ) -> tuple[list[dict], list[str]]:
     """Gold or output records from files, each completed with its document's `text`."""
+    from .validate import load_texts
+
     texts = None
     records: list[dict] = []
     problems: list[str] = []
@@ -214,6 +215,8 @@ def evaluate(gold_paths: list[Path], text_dirs: list[Path] | None = None,
     and are checked against the gold and predicted offsets (disagreements are reported).
     Raises EvaluationError when no document can be scored or a prediction file is unusable.
     """
+    from .validate import check_against_text, load_texts, validate_against
+
     if pred_paths is None and not text_dirs:
         raise EvaluationError("a fresh extraction needs the texts: pass --texts DIR, or "
                               "score existing predictions with --pred FILE")
@@ -280,5 +283,5 @@ def _extract_for_gold(gold_documents, documents: dict[str, Document]
     return predictions, problems
 
 
-__all__ = ["Evaluation", "EvaluationError", "GoldProblem", "evaluate", "extract",
+__all__ = ["Evaluation", "EvaluationError", "evaluate", "extract",
            "load_predictions", "load_saved_predictions"]

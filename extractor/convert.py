@@ -16,7 +16,7 @@ from . import __version__
 from .labels import declared_labels
 from .normalize.numbers import find_numbers, parse_number
 from .normalize.setting import detect_country, dollar_currency
-from .schema import DATE_LABEL
+from .labels import DATE_LABEL
 
 FORMATS = ("migrex", "spacy", "prodigy", "labelstudio", "brat")
 LABELSTUDIO_KEYS = ("annotations", "predictions")  # where a Label Studio task holds results

@@ -20,8 +20,14 @@ from typing import IO, Iterable, Iterator
 from charset_normalizer import from_bytes
 
 from .html import html_to_text, looks_like_html
+from .labels import ACTOR_LABELS
 from .normalize.timex import published_date
-from .schema import ACTOR_COLUMNS, ACTOR_LABELS, FACT_COLUMNS
+
+# the facts table (`extract --format csv`, Parquet facts) and the actors table (`--format
+# actors`: one row per actor mention; `id` joins documents)
+FACT_COLUMNS: tuple[str, ...] = ("doc_id", "label", "value", "currency", "when", "when_rule",
+                                 "text", "start", "end", "source", "where", "sentence")
+ACTOR_COLUMNS: tuple[str, ...] = ("doc_id", "label", "text", "canonical", "id", "start", "end")
 
 METADATA_FILE = "metadata.json"
 INPUT_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".parquet")

@@ -67,3 +67,16 @@ def names_in(labels: tuple[LabelSpec, ...], group: str) -> tuple[str, ...]:
 def typed_by(labels: tuple[LabelSpec, ...], typing: str) -> tuple[str, ...]:
     """The figure labels decided one way (e.g. every 'specific' label)."""
     return tuple(spec.name for spec in labels if spec.typing == typing)
+
+
+# every label list comes from the one declaration, models/labels.json (here, not in schema.py:
+# extraction needs the names without building the pydantic models)
+_DECLARED = declared_labels()
+ACTOR_LABELS: tuple[str, ...] = names_in(_DECLARED, "actors")
+(DATE_LABEL,) = names_in(_DECLARED, "time")
+FIGURE_LABELS: tuple[str, ...] = names_in(_DECLARED, "figures")
+# figure labels that carry a currency (MONEY); the others are the counts and PERCENT
+CURRENCY_LABELS: tuple[str, ...] = tuple(spec.name for spec in _DECLARED
+                                         if spec.group == "figures" and "currency" in spec.attributes)
+LABELS: tuple[str, ...] = ACTOR_LABELS + (DATE_LABEL,) + FIGURE_LABELS
+VALUE_LABELS: tuple[str, ...] = (DATE_LABEL,) + FIGURE_LABELS

@@ -6,7 +6,7 @@ from spacy.tokens import Doc, Span
 
 from .components.attributes import ACTORS_KEY, DATES_KEY, FIGURES_KEY
 from .io import Document
-from .schema import ACTOR_LABELS, CURRENCY_LABELS, DATE_LABEL, FIGURE_LABELS
+from .labels import ACTOR_LABELS, CURRENCY_LABELS, DATE_LABEL, FIGURE_LABELS
 
 
 def _span_record(span: Span) -> dict:

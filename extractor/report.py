@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .schema import LABELS
+from .labels import LABELS
 from .scoring import ERROR_KINDS, LEVELS, Score, SpanError
 
 _KIND_STYLES = {"FP": "red", "FN": "yellow", "BOUNDARY": "cyan", "VALUE": "magenta",

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from .labels import GROUPS as LABEL_GROUPS, declared_labels, names_in
 from .report import display_number, display_value
-from .schema import FIGURE_LABELS, LABELS
+from .labels import FIGURE_LABELS, LABELS
 from .scoring import ERROR_KINDS, LEVELS, Score, SpanError, match_spans, score_document
 
 # colours and legend groups from the label declaration (models/labels.json)

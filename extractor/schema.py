@@ -14,23 +14,12 @@ from pydantic import (
     StrictInt,
 )
 
-from .labels import declared_labels, names_in
+from .labels import (ACTOR_LABELS, CURRENCY_LABELS, DATE_LABEL, FIGURE_LABELS, LABELS,
+                     VALUE_LABELS)
 
-# every label list below comes from the one declaration, models/labels.json
-_DECLARED = declared_labels()
-ACTOR_LABELS: tuple[str, ...] = names_in(_DECLARED, "actors")
-(DATE_LABEL,) = names_in(_DECLARED, "time")
-FIGURE_LABELS: tuple[str, ...] = names_in(_DECLARED, "figures")
-# figure labels that carry a currency (MONEY) and those that do not (the counts and PERCENT)
-CURRENCY_LABELS: tuple[str, ...] = tuple(spec.name for spec in _DECLARED
-                      if spec.group == "figures" and "currency" in spec.attributes)
 _COUNT_LABELS = tuple(name for name in FIGURE_LABELS if name not in CURRENCY_LABELS)
-LABELS: tuple[str, ...] = ACTOR_LABELS + (DATE_LABEL,) + FIGURE_LABELS
-VALUE_LABELS: tuple[str, ...] = (DATE_LABEL,) + FIGURE_LABELS
-FACT_COLUMNS: tuple[str, ...] = ("doc_id", "label", "value", "currency", "when", "when_rule",
-                                 "text", "start", "end", "source", "where", "sentence")
-# the actors table (`extract --format actors`): one row per actor mention; `id` joins documents
-ACTOR_COLUMNS: tuple[str, ...] = ("doc_id", "label", "text", "canonical", "id", "start", "end")
+__all__ = ["ACTOR_LABELS", "CURRENCY_LABELS", "DATE_LABEL", "FIGURE_LABELS", "LABELS",
+           "VALUE_LABELS"]  # re-exported: the models' literals are built from them
 
 _TIMEX_POINT = r"\d{4}(?:-\d{2}(?:-\d{2})?|-Q[1-4]|-W\d{2}|-(?:SP|SU|FA|WI))?|FY\d{4}"
 TIMEX_PATTERN = rf"^(?:{_TIMEX_POINT})(?:/(?:{_TIMEX_POINT}))?$"

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from .schema import ACTOR_LABELS, CURRENCY_LABELS, FIGURE_LABELS, LABELS, VALUE_LABELS
+from .labels import ACTOR_LABELS, CURRENCY_LABELS, FIGURE_LABELS, LABELS, VALUE_LABELS
 
 LEVELS = ("mentions_lenient", "mentions_strict", "values", "actors", "facts")
 VALUE_TOLERANCE = 0.005

@@ -8,7 +8,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Iterator
 
-from .schema import FACT_COLUMNS
+from .io import FACT_COLUMNS
 
 DOCUMENT_COLUMNS = ("doc_id", "published", "title", "source", "n_spans", "spans_json")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from .components.figure_features import candidate_features
 from .data import load_json
 from .figure_model import NONE, FigureTypingModel
-from .schema import FIGURE_LABELS
+from .labels import FIGURE_LABELS
 from .validate import load_texts, validate_against
 
 VARIANTS = ("rules", "classifier", "combined", "stacked")

@@ -218,3 +218,18 @@ def test_the_date_grammar_is_compiled_when_the_component_is_made():
     timex.rules.cache_clear()
     blank_english().add_pipe("migrex_dates")
     assert timex.rules.cache_info().currsize == 1
+
+
+def test_extraction_does_not_build_the_gold_files_pydantic_models():
+    """The extract path (the CLI, the library, the pipeline) leaves extractor.schema unloaded:
+    its models cost about 70 ms of a one-article start-up."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\n"
+             "import extractor.cli, extractor.api, extractor.pipeline, extractor.output\n"
+             "print(sorted(m for m in ('extractor.schema', 'extractor.validate') "
+             "if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
