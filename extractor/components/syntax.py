@@ -179,10 +179,11 @@ class CachedLemmas:
         self.lemmatizer = lemmatizer
         self.cache: dict[tuple[int, int, int], int] = {}
         self._indexed = None  # the lemma index table whose word lists are _WordLists
+        self._index_words()  # now, so forked workers share it
 
     def _index_words(self) -> None:
-        """The lemmatizer's index lists as _WordLists, at the first call after its lookups
-        are set (a saved pipeline's arrive after this component is created)."""
+        """The lemmatizer's index lists as _WordLists: when made, and again at a call after
+        its lookups are replaced (a saved pipeline's arrive after this component is made)."""
         table = self.lemmatizer.lookups.get_table("lemma_index", None)
         if table is None or table is self._indexed:
             return
