@@ -233,3 +233,21 @@ def test_extraction_does_not_build_the_gold_files_pydantic_models():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_collector_is_paused_while_the_pipeline_is_built_and_comes_back(monkeypatch):
+    import gc
+
+    import extractor.pipeline as pipeline
+
+    states = []
+    monkeypatch.setattr(pipeline, "_build_nlp", lambda *args: states.append(gc.isenabled()))
+    assert gc.isenabled()
+    pipeline.build_nlp()
+    assert states == [False] and gc.isenabled()
+    gc.disable()  # a caller's own choice is kept
+    try:
+        pipeline.build_nlp()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
