@@ -8,7 +8,8 @@ CORPUS is anything `migrex extract` reads; its documents are repeated `--copies`
 are this process's CPU seconds (time.process_time), so other jobs' time on a shared machine does
 not count, and each is the least of `--repeat` runs (the one they disturbed least: on a busy
 machine CPU time still grows with the cores' contention); each component runs over all
-documents in the pipeline's own batch size.
+documents in the pipeline's own batch size, with OpenBLAS held to the pipeline's
+`blas_threads` as `migrex extract` holds it (an unheld second thread spins and counts).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import pstats
 import time
 
 import spacy
+from threadpoolctl import threadpool_limits
 
 from extractor.io import InputProblem, iter_inputs
-from extractor.pipeline import Extractor
+from extractor.pipeline import Extractor, pipeline_config
 
 
 def timings(nlp, documents: list, batch_size: int, repeat: int) -> list[tuple[str, float]]:
@@ -65,6 +67,11 @@ def parsed_share(extractor: Extractor, documents: list) -> dict[str, tuple[int, 
 
 
 def main() -> None:
+    with threadpool_limits(pipeline_config()["blas_threads"], user_api="blas"):
+        _measure()
+
+
+def _measure() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="+")
     parser.add_argument("--copies", type=int, default=3)
