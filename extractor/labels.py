@@ -76,7 +76,7 @@ ACTOR_LABELS: tuple[str, ...] = names_in(_DECLARED, "actors")
 (DATE_LABEL,) = names_in(_DECLARED, "time")
 FIGURE_LABELS: tuple[str, ...] = names_in(_DECLARED, "figures")
 # figure labels that carry a currency (MONEY); the others are the counts and PERCENT
-CURRENCY_LABELS: tuple[str, ...] = tuple(spec.name for spec in _DECLARED
-                                         if spec.group == "figures" and "currency" in spec.attributes)
+CURRENCY_LABELS: tuple[str, ...] = tuple(
+    spec.name for spec in _DECLARED if spec.group == "figures" and "currency" in spec.attributes)
 LABELS: tuple[str, ...] = ACTOR_LABELS + (DATE_LABEL,) + FIGURE_LABELS
 VALUE_LABELS: tuple[str, ...] = (DATE_LABEL,) + FIGURE_LABELS
