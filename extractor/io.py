@@ -526,8 +526,20 @@ def atomic_directory(path: Path) -> Iterator[Path]:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _discard(tmp)
         raise
+
+
+def _discard(directory: Path) -> None:
+    """Remove a directory that a straggling writer (a cluster task still running after the
+    run failed) may be adding to: renamed first, so that a late open by its path fails
+    instead of landing in it while it is emptied (rmtree would then leave it behind)."""
+    doomed = directory.with_name(directory.name + ".discarded")
+    try:
+        os.replace(directory, doomed)
+    except OSError:
+        doomed = directory
+    shutil.rmtree(doomed, ignore_errors=True)
 
 
 def _actor_rows(record: dict) -> list[dict]:

@@ -279,3 +279,38 @@ def test_an_unreachable_dask_scheduler_is_one_line_not_a_write_error(
     line = _one_error_line(result)
     assert result.exit_code == 2 and "the Dask run failed" in line and "cannot write" not in line
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["records.jsonl"]
+
+
+def test_a_failed_directory_leaves_nothing_behind_when_a_straggler_writes_while_it_is_removed(
+        tmp_path, monkeypatch):
+    """A cluster task still running after the run failed may open a part by its path while
+    the temporary directory is being emptied; that open must fail, not land in a directory
+    the removal then cannot delete."""
+    import shutil
+
+    from extractor import io as migrex_io
+
+    out = tmp_path / "parts"
+    straggler = {}
+
+    def emptied_while_a_part_is_written(path, ignore_errors=False):
+        for entry in os.scandir(path):  # what rmtree listed is removed...
+            os.unlink(entry.path)
+        try:  # ...then a late task writes its part by the path it was given
+            (straggler["tmp"] / "part-9.jsonl").write_text("{}\n")
+            straggler["landed"] = True
+        except FileNotFoundError:
+            straggler["landed"] = False
+        try:
+            os.rmdir(path)
+        except OSError:
+            assert ignore_errors
+
+    monkeypatch.setattr(shutil, "rmtree", emptied_while_a_part_is_written)
+    with pytest.raises(RuntimeError, match="the run failed"):
+        with migrex_io.atomic_directory(out) as tmp:
+            straggler["tmp"] = tmp
+            (tmp / "part-0.jsonl").write_text("{}\n")
+            raise RuntimeError("the run failed")
+    assert straggler["landed"] is False
+    assert list(tmp_path.iterdir()) == []
