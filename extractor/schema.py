@@ -14,12 +14,9 @@ from pydantic import (
     StrictInt,
 )
 
-from .labels import (ACTOR_LABELS, CURRENCY_LABELS, DATE_LABEL, FIGURE_LABELS, LABELS,
-                     VALUE_LABELS)
+from .labels import ACTOR_LABELS, CURRENCY_LABELS, DATE_LABEL, FIGURE_LABELS
 
 _COUNT_LABELS = tuple(name for name in FIGURE_LABELS if name not in CURRENCY_LABELS)
-__all__ = ["ACTOR_LABELS", "CURRENCY_LABELS", "DATE_LABEL", "FIGURE_LABELS", "LABELS",
-           "VALUE_LABELS"]  # re-exported: the models' literals are built from them
 
 _TIMEX_POINT = r"\d{4}(?:-\d{2}(?:-\d{2})?|-Q[1-4]|-W\d{2}|-(?:SP|SU|FA|WI))?|FY\d{4}"
 TIMEX_PATTERN = rf"^(?:{_TIMEX_POINT})(?:/(?:{_TIMEX_POINT}))?$"

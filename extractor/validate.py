@@ -16,7 +16,8 @@ from .io import (
     iter_inputs,
     load_json_documents,
 )
-from .schema import LABELS, TIMEX_PATTERN, GoldDocument
+from .labels import LABELS
+from .schema import TIMEX_PATTERN, GoldDocument
 
 
 @dataclass

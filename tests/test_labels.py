@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from extractor.labels import declared_labels, parse_labels
+from extractor.labels import FIGURE_LABELS, LABELS, declared_labels, parse_labels
 from extractor.report_html import COLOURS, GROUPS
-from extractor.schema import FIGURE_LABELS, LABELS
 
 TOY = Path(__file__).resolve().parent / "data" / "toy_label"
 
@@ -21,7 +20,8 @@ TOY_CHECKS = """
 import json
 from extractor.pipeline import Extractor
 from extractor.report_html import DocumentView, render_page
-from extractor.schema import FIGURE_LABELS, GoldDocument
+from extractor.labels import FIGURE_LABELS
+from extractor.schema import GoldDocument
 from extractor.training import _prf
 
 span = {"start": 0, "end": 3, "text": "320", "label": "DETENTIONS", "value": 320, "when": None}
