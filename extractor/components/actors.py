@@ -3,12 +3,13 @@ gazetteers and the spec's span rules, with canonical names."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
 from spacy.attrs import ORTH
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -55,26 +56,46 @@ def _is_acronym(name: str) -> bool:
     return " " not in name and sum(c.isupper() for c in name) >= 2
 
 
+def _splits_on_spaces(text: str, words: list[str], special) -> bool:
+    """Letters and single spaces only, no tokenizer special case (one test per name, in C)."""
+    return text.replace(" ", "").isalpha() and "" not in words and special.isdisjoint(words)
+
+
+def tokenizer_fingerprint(nlp: Language) -> str:
+    """What identifies the tokenizer's rules (its serialised affixes, patterns and special
+    cases, a few milliseconds): token splits made by another tokenizer are not used."""
+    return hashlib.sha256(nlp.tokenizer.to_bytes(exclude=["vocab"])).hexdigest()
+
+
+def token_splits(nlp: Language, texts: Iterable[str]) -> dict[str, list[str]]:
+    """The tokens of each text that does not split on its spaces alone, by `nlp`'s tokenizer:
+    what `models/gazetteer/token_splits.json` holds for the gazetteer's names."""
+    special = (nlp.tokenizer.rules or {}).keys()
+    return {text: [token.text for token in nlp.tokenizer(text)] for text in texts
+            if not _splits_on_spaces(text, text.split(" "), special)}
+
+
 class PhraseIndex:
     """Phrase patterns ({label, pattern, id}) found by their tokens' texts: the matches
     spaCy's SpanRuler gives, without making a Doc of every pattern at load time (tokenising
     some 20,000 gazetteer names was most of migrex's start-up). A name of plain words that
     are no tokenizer special case is split on its spaces, which is how the tokenizer splits it;
-    any other name goes through the pipeline's tokenizer."""
+    any other name takes its tokens from `splits` (what this tokenizer made of it before, see
+    `token_splits`), else from the pipeline's tokenizer."""
 
-    def __init__(self, nlp: Language, patterns: list[dict]):
+    def __init__(self, nlp: Language, patterns: list[dict],
+                 splits: dict[str, list[str]] | None = None):
         # keyed by the words themselves: hashing some 50,000 words cost more at start-up than
         # looking up each document's token texts
         self.phrases: dict[tuple[str, ...], list[tuple[str, str]]] = {}
         self.lengths: dict[str, set[int]] = {}
         special = (nlp.tokenizer.rules or {}).keys()
+        splits = splits or {}
         for pattern in patterns:
             text = pattern["pattern"]
             words = text.split(" ")
-            # one test per name, in C: letters and single spaces only, no special case
-            if not (text.replace(" ", "").isalpha() and "" not in words
-                    and special.isdisjoint(words)):
-                words = [token.text for token in nlp.tokenizer(text)]
+            if not _splits_on_spaces(text, words, special):
+                words = splits.get(text) or [token.text for token in nlp.tokenizer(text)]
             if not words:
                 continue
             key = tuple(words)
@@ -101,7 +122,20 @@ class Gazetteer:
     files = ("gazetteer/orgs.patterns.json", "gazetteer/places.patterns.json",
              "gazetteer/org_context.json", "gazetteer/not_actors.json",
              "gazetteer/cleaning.json", "lexicons/titles.json", "lexicons/figures.json",
-             "lexicons/dates.json")
+             "lexicons/dates.json", "gazetteer/token_splits.json")
+
+    @staticmethod
+    def phrases(data: dict) -> tuple[list[dict], list[dict]]:
+        """The phrase patterns of the actor index (organisations, places, and places in
+        capitals for headlines and datelines: 'MEXICO', 'EL PASO') and of the block list."""
+        places = data["gazetteer/places.patterns.json"]
+        shouted = [dict(line, pattern=line["pattern"].upper()) for line in places
+                   if len(line["pattern"]) > 3 and line["pattern"].upper() != line["pattern"]]
+        blocked = data["gazetteer/not_actors.json"]
+        names = blocked["regions"] + blocked["programmes"] + blocked["parties_and_groups"] \
+            + blocked["boilerplate"]
+        return (data["gazetteer/orgs.patterns.json"] + places + shouted,
+                [{"label": "BLOCK", "pattern": name} for name in names])
 
     def __init__(self, nlp: Language, data: dict):
         orgs = data["gazetteer/orgs.patterns.json"]
@@ -119,10 +153,11 @@ class Gazetteer:
         for line in orgs:
             if not _is_acronym(line["pattern"]):
                 self.org_names.setdefault(line["id"], []).append(line["pattern"])
-        # headlines and datelines in capitals: 'MEXICO', 'EL PASO'
-        shouted = [dict(line, pattern=line["pattern"].upper()) for line in places
-                   if len(line["pattern"]) > 3 and line["pattern"].upper() != line["pattern"]]
-        self.ruler = PhraseIndex(nlp, orgs + places + shouted)
+        named, block_list = self.phrases(data)
+        splits = data["gazetteer/token_splits.json"]
+        splits = splits["splits"] if splits["tokenizer"] == tokenizer_fingerprint(nlp) else {}
+        self.ruler = PhraseIndex(nlp, named, splits)
+        shouted = named[len(orgs) + len(places):]
         self.place_id = {line["pattern"]: line["id"] for line in places + shouted}
         self.place_folded = {alias.casefold(): place for alias, place in self.place_id.items()}
         self.place_names = {line["id"]: line["canonical"] for line in places}
@@ -133,13 +168,10 @@ class Gazetteer:
         bodies = self.cleaning["generic_bodies"]
         self.generic = set(bodies["heads"]) | {f"{m} {h}" for m in bodies["modifiers"]
                                                for h in bodies["heads"]}
-        self.block_matcher = PhraseMatcher(nlp.vocab)
-        names = blocked["regions"] + blocked["programmes"] + blocked["parties_and_groups"] \
-            + blocked["boilerplate"]
-        self.block_matcher.add("BLOCK", list(nlp.tokenizer.pipe(names)))
+        self.block_index = PhraseIndex(nlp, block_list, splits)
         self.name_heads = set(blocked["name_heads"])
         self.government_words = set(blocked["government_words"])
-        self.blocked_names = set(names)
+        self.blocked_names = {line["pattern"] for line in block_list}
         self.office_words = set(blocked["office_words"])
         self.not_people = set(blocked["not_people"])
         figures = data["lexicons/figures.json"]
@@ -529,7 +561,7 @@ class ActorRecognizer(DataBacked):
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
-        blocks = [(start, end) for _, start, end in self.gaz.block_matcher(doc)]
+        blocks = [(span.start, span.end) for span in self.gaz.block_index.match(doc)]
         candidates = self._gazetteer(doc) + self._news_furniture(doc) + self._ner(doc)
         candidates = [c for c in candidates if not self._blocked(doc, c, blocks)]
         places = [c for c in candidates if c.priority == 1]
