@@ -22,8 +22,9 @@ def line_sentences(doc: Doc) -> Doc:
         return doc
     rows = doc.to_array([IDX, IS_SPACE])
     breaks = [match.start() for match in re.finditer("\n", text)]
-    holding = numpy.unique(numpy.searchsorted(rows[:, 0], breaks, side="right") - 1)
-    for index in (holding + 1).tolist():
+    # set, not numpy.unique: that imports numpy.ma (about 20 ms) at a process's first document
+    holding = set(numpy.searchsorted(rows[:, 0], breaks, side="right").tolist())
+    for index in sorted(holding):  # the token after the one holding the break
         if index < len(doc) and not rows[index, 1]:
             doc[index].is_sent_start = True
     return doc
