@@ -1,5 +1,7 @@
 """Shared fixtures: paths of the shipped corpus, gold files and test articles."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,11 @@ def extractor():
 def spans_by_text(record: dict) -> dict[str, dict]:
     """The record's spans keyed by their text (last one wins)."""
     return {span["text"]: span for span in record["spans"]}
+
+
+def python_output(probe: str) -> str:
+    """The standard output of `probe` run by this Python in a fresh process (which must
+    succeed): for what a process imports or does at start-up."""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout

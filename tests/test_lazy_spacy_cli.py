@@ -1,15 +1,11 @@
 """spaCy imported by migrex leaves its command line unimported until something asks for it."""
 
-import subprocess
-import sys
-
 import pytest
+from conftest import python_output
 
 
 def _run(probe: str) -> list[str]:
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.split()
+    return python_output(probe).split()
 
 
 def test_migrex_pipeline_imports_spacy_without_its_command_line():

@@ -1,6 +1,7 @@
 """The fast paths give the records of the plain ones: worker processes, either thinc ops."""
 
 import pytest
+from conftest import python_output
 
 from extractor.io import Document
 from extractor.pipeline import Extractor, build_nlp
@@ -145,33 +146,23 @@ def test_line_breaks_start_sentences_wherever_they_fall():
 
 def test_line_sentences_leave_numpy_masked_arrays_unloaded():
     """numpy.unique imports numpy.ma (about 20 ms of a one-article run): not used there."""
-    import subprocess
-    import sys
-
     probe = ("import sys, spacy\n"
              "from extractor.components.sentences import line_sentences\n"
              "doc = line_sentences(spacy.blank('en').make_doc('Title\\n\\nBody one.\\nTwo'))\n"
              "print([t.text for t in doc if t.is_sent_start], 'numpy.ma' in sys.modules)\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["['Title',", "'Body',", "'Two']", "False"]
+    assert python_output(probe).split() == ["['Title',", "'Body',", "'Two']", "False"]
 
 
 def test_the_console_command_freezes_the_heap_before_the_interpreter_exits():
     """`run` (the console script) leaves the heap frozen, so the exit's final collections do
     not walk the loaded pipeline; the command's output and exit status are unchanged."""
-    import subprocess
-    import sys
-
     probe = ("import atexit, gc, sys\n"
              "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
              "sys.argv = ['migrex', '--version']\n"
              "from extractor.cli import run\n"
              "run()\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [f"migrex {__import__('extractor').__version__}",
-                                        "frozen True"]
+    version = __import__("extractor").__version__
+    assert python_output(probe).splitlines() == [f"migrex {version}", "frozen True"]
 
 
 def test_workers_fork_from_a_frozen_heap_and_the_collector_is_restored_after(extractor):
@@ -237,16 +228,11 @@ def test_the_date_grammar_is_compiled_when_the_component_is_made():
 def test_extraction_does_not_build_the_gold_files_pydantic_models():
     """The extract path (the CLI, the library, the pipeline) leaves extractor.schema unloaded:
     its models cost about 70 ms of a one-article start-up."""
-    import subprocess
-    import sys
-
     probe = ("import sys\n"
              "import extractor.cli, extractor.api, extractor.pipeline, extractor.output\n"
              "print(sorted(m for m in ('extractor.schema', 'extractor.validate') "
              "if m in sys.modules))\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert python_output(probe).strip() == "[]"
 
 
 def test_the_collector_is_paused_while_the_pipeline_is_built_and_comes_back(monkeypatch):
