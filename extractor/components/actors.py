@@ -32,6 +32,7 @@ _BYLINE = re.compile(rf"^[Bb][Yy]:? (?P<names>{_NAME}(?:(?:, | and | & ){_NAME})
 _MASTHEAD = re.compile(r"^(?P<outlet>(?:[A-Z][\w&'-]+ ?){1,4}) \| ", re.MULTILINE)
 _SECTOR = re.compile(r"(?P<place>(?:[A-Z][a-z]+ )?[A-Z][a-z]+) Sector\b")
 _STOP_WORDS = {"of", "and", "for", "the", "on", "in", "de", "la", "del", "&"}
+BLOCKED = "BLOCKED"  # the phrase index's label of the block list's names (not_actors.json)
 
 
 @dataclass
@@ -135,7 +136,7 @@ class Gazetteer:
         names = blocked["regions"] + blocked["programmes"] + blocked["parties_and_groups"] \
             + blocked["boilerplate"]
         return (data["gazetteer/orgs.patterns.json"] + places + shouted,
-                [{"label": "BLOCK", "pattern": name} for name in names])
+                [{"label": BLOCKED, "pattern": name} for name in names])
 
     def __init__(self, nlp: Language, data: dict):
         orgs = data["gazetteer/orgs.patterns.json"]
@@ -156,7 +157,7 @@ class Gazetteer:
         named, block_list = self.phrases(data)
         splits = data["gazetteer/token_splits.json"]
         splits = splits["splits"] if splits["tokenizer"] == tokenizer_fingerprint(nlp) else {}
-        self.ruler = PhraseIndex(nlp, named, splits)
+        self.ruler = PhraseIndex(nlp, named + block_list, splits)  # one pass finds both
         shouted = named[len(orgs) + len(places):]
         self.place_id = {line["pattern"]: line["id"] for line in places + shouted}
         self.place_folded = {alias.casefold(): place for alias, place in self.place_id.items()}
@@ -168,7 +169,6 @@ class Gazetteer:
         bodies = self.cleaning["generic_bodies"]
         self.generic = set(bodies["heads"]) | {f"{m} {h}" for m in bodies["modifiers"]
                                                for h in bodies["heads"]}
-        self.block_index = PhraseIndex(nlp, block_list, splits)
         self.name_heads = set(blocked["name_heads"])
         self.government_words = set(blocked["government_words"])
         self.blocked_names = {line["pattern"] for line in block_list}
@@ -393,10 +393,9 @@ class ActorRecognizer(DataBacked):
         return edit
 
     # -- candidates ---------------------------------------------------------------------------
-    def _gazetteer(self, doc: Doc) -> list[Candidate]:
-        """Organisations (priority 3) and places (priority 1) the span ruler finds, each kind
-        cut to its longest non-overlapping matches, with the pattern's id as key."""
-        matches = self.gaz.ruler.match(doc)
+    def _gazetteer(self, doc: Doc, matches: list[Span]) -> list[Candidate]:
+        """Organisations (priority 3) and places (priority 1) among the phrase index's matches,
+        each kind cut to its longest non-overlapping matches, with the pattern's id as key."""
         found = []
         for label, priority in (("ORG", 3), ("GPE", 1)):
             found += [Candidate(s.start, s.end, label, priority, s.id_)
@@ -561,8 +560,9 @@ class ActorRecognizer(DataBacked):
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
-        blocks = [(span.start, span.end) for span in self.gaz.block_index.match(doc)]
-        candidates = self._gazetteer(doc) + self._news_furniture(doc) + self._ner(doc)
+        matches = self.gaz.ruler.match(doc)
+        blocks = [(span.start, span.end) for span in matches if span.label_ == BLOCKED]
+        candidates = self._gazetteer(doc, matches) + self._news_furniture(doc) + self._ner(doc)
         candidates = [c for c in candidates if not self._blocked(doc, c, blocks)]
         places = [c for c in candidates if c.priority == 1]
         for place in places:
