@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from spacy.attrs import ORTH
 from spacy.language import Language
@@ -117,6 +117,19 @@ class PhraseIndex:
         return sorted(found)
 
 
+class Phrases(NamedTuple):
+    """The actor index's phrase patterns, by part."""
+
+    orgs: list[dict]
+    places: list[dict]
+    shouted: list[dict]  # the places in capitals
+    blocked: list[dict]  # the block list's names, under the label BLOCKED
+
+    @property
+    def all(self) -> list[dict]:
+        return self.orgs + self.places + self.shouted + self.blocked
+
+
 class Gazetteer:
     """Organisations and places as span-ruler patterns with ids, names that are not actors."""
 
@@ -126,7 +139,7 @@ class Gazetteer:
              "lexicons/dates.json", "gazetteer/token_splits.json")
 
     @staticmethod
-    def phrases(data: dict) -> tuple[list[dict], list[dict]]:
+    def phrases(data: dict) -> "Phrases":
         """The phrase patterns of the actor index (organisations, places, and places in
         capitals for headlines and datelines: 'MEXICO', 'EL PASO') and of the block list."""
         places = data["gazetteer/places.patterns.json"]
@@ -135,8 +148,8 @@ class Gazetteer:
         blocked = data["gazetteer/not_actors.json"]
         names = blocked["regions"] + blocked["programmes"] + blocked["parties_and_groups"] \
             + blocked["boilerplate"]
-        return (data["gazetteer/orgs.patterns.json"] + places + shouted,
-                [{"label": BLOCKED, "pattern": name} for name in names])
+        return Phrases(data["gazetteer/orgs.patterns.json"], places, shouted,
+                       [{"label": BLOCKED, "pattern": name} for name in names])
 
     def __init__(self, nlp: Language, data: dict):
         orgs = data["gazetteer/orgs.patterns.json"]
@@ -154,11 +167,11 @@ class Gazetteer:
         for line in orgs:
             if not _is_acronym(line["pattern"]):
                 self.org_names.setdefault(line["id"], []).append(line["pattern"])
-        named, block_list = self.phrases(data)
+        phrases = self.phrases(data)
+        shouted, block_list = phrases.shouted, phrases.blocked
         splits = data["gazetteer/token_splits.json"]
         splits = splits["splits"] if splits["tokenizer"] == tokenizer_fingerprint(nlp) else {}
-        self.ruler = PhraseIndex(nlp, named + block_list, splits)  # one pass finds both
-        shouted = named[len(orgs) + len(places):]
+        self.ruler = PhraseIndex(nlp, phrases.all, splits)  # one pass finds both
         self.place_id = {line["pattern"]: line["id"] for line in places + shouted}
         self.place_folded = {alias.casefold(): place for alias, place in self.place_id.items()}
         self.place_names = {line["id"]: line["canonical"] for line in places}
