@@ -12,10 +12,6 @@ from .periods import PeriodResolver, tree_distance
 from .serialise import DataBacked
 
 _PLACE_PREPOSITIONS = {"in", "at", "along", "near", "across", "into", "off"}
-_REPORT_VERBS = {"report", "say", "announce", "pledge", "record", "cite", "tell", "issue",
-                 "estimate", "count", "log", "publish", "release", "show", "commit", "provide",
-                 "approve", "allocate", "grant", "add", "state", "note", "confirm", "warn",
-                 "highlight", "reveal", "write", "explain"}
 # a place in capitals (its region and a wire service in brackets may follow) and a dash
 _DATELINE = re.compile(r"^[ \t]*(?P<place>[A-Z][\w.'’]*(?:[ .'’-]+[A-Z][\w.'’]*){0,3}"
                        r"(?:,[ \t]*[A-Z][\w.'’]*(?:[ .][A-Z][\w.'’]*){0,3}){0,2})"
@@ -31,7 +27,8 @@ class FactLinker(DataBacked):
     """Gives every figure its period (`when`, with the rule behind it), source and place."""
 
     needs = ("sentences",)
-    data_files = ("lexicons/figures.json", "lexicons/periods.json")
+    data_files = ("lexicons/figures.json", "lexicons/periods.json", "lexicons/sources.json",
+                  "lexicons/dates.json")
 
     def __init__(self, nlp: Language, name: str):
         self.name = name
@@ -41,6 +38,8 @@ class FactLinker(DataBacked):
         self.periods = PeriodResolver(
             self.data["lexicons/periods.json"],
             set(self.data["lexicons/figures.json"]["CHANGE"]["words"]))
+        self.source_verbs = frozenset(self.data["lexicons/dates.json"]["reporting_verbs"]
+                                      + self.data["lexicons/sources.json"]["source_verbs"])
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
@@ -75,8 +74,7 @@ class FactLinker(DataBacked):
                 best, best_distance = actor._.canonical, distance
         return best
 
-    @staticmethod
-    def _source(figure: Span, actors: list[Span]) -> str | None:
+    def _source(self, figure: Span, actors: list[Span]) -> str | None:
         """The actor that reports or provides the figure, when its sentence says so: the
         object of 'according to', else the subject (or passive agent) of a reporting verb, the
         figure's own verb first. `actors` holds no dateline."""
@@ -84,42 +82,44 @@ class FactLinker(DataBacked):
         in_sentence = _within(actors, sentence)
         if not in_sentence:
             return None
-        own = [t for t in figure.root.ancestors if _reports(t)][:1]
+        own = [t for t in figure.root.ancestors if self._reports(t)][:1]
         according = [t for t in sentence if t.lower_ == "according"]
-        others = [t for t in sentence if _reports(t) and t not in own]
+        others = [t for t in sentence if self._reports(t) and t not in own]
         for word in according + own + others:
             if word.lower_ == "according":
                 phrases = [c for t in word.children if t.lower_ == "to" for c in t.children]
             else:
                 phrases = _subjects(word) + [
                     c for a in word.children if a.dep_ == "agent" for c in a.children]
-            actor = _named_by(phrases, in_sentence)
+            actor = self._named_by(phrases, in_sentence)
             if actor is not None:
                 return actor._.canonical
         return None
 
+    def _named_by(self, phrases: list[Token], actors: list[Span]) -> Span | None:
+        """The actor noun phrases name: one a head is in ('the Home Office'), else one that
+        modifies or renames a head ('CBP agents', 'the agency Frontex'), else the first inside
+        one ('a spokesman for the ministry')."""
+        inside = [(head, [a for a in actors if self._names_inside(a.root, head)])
+                  for head in phrases]
+        tiers = (lambda a, head: a.start <= head.i < a.end,
+                 lambda a, head: a.root.head == head and a.root.dep_ in ("compound", "appos"),
+                 lambda a, head: True)
+        return next((a for tier in tiers for head, found in inside for a in found
+                     if tier(a, head)), None)
 
-def _named_by(phrases: list[Token], actors: list[Span]) -> Span | None:
-    """The actor noun phrases name: one a head is in ('the Home Office'), else one that
-    modifies or renames a head ('CBP agents', 'the agency Frontex'), else the first inside
-    one ('a spokesman for the ministry')."""
-    inside = [(head, [a for a in actors if _names_inside(a.root, head)]) for head in phrases]
-    tiers = (lambda a, head: a.start <= head.i < a.end,
-             lambda a, head: a.root.head == head and a.root.dep_ in ("compound", "appos"),
-             lambda a, head: True)
-    return next((a for tier in tiers for head, found in inside for a in found
-                 if tier(a, head)), None)
+    def _names_inside(self, name: Token, head: Token) -> bool:
+        """A name inside the phrase of `head`, and not only through a verb that does not report
+        ('figures released by the ministry' names it, 'a report obtained by a newspaper' not)."""
+        for token in [name] + list(name.ancestors):
+            if token == head:
+                return True
+            if token.pos_ == "VERB" and not self._reports(token):
+                return False
+        return False
 
-
-def _names_inside(name: Token, head: Token) -> bool:
-    """A name inside the phrase of `head`, and not only through a verb that does not report
-    ('figures released by the ministry' names it, 'a report obtained by a newspaper' not)."""
-    for token in [name] + list(name.ancestors):
-        if token == head:
-            return True
-        if token.pos_ == "VERB" and not _reports(token):
-            return False
-    return False
+    def _reports(self, token: Token) -> bool:
+        return token.pos_ == "VERB" and token.lemma_.lower() in self.source_verbs
 
 
 def _subjects(verb: Token) -> list[Token]:
@@ -128,10 +128,6 @@ def _subjects(verb: Token) -> list[Token]:
     if not subjects and verb.dep_ == "conj":
         return _subjects(verb.head)
     return subjects
-
-
-def _reports(token: Token) -> bool:
-    return token.pos_ == "VERB" and token.lemma_.lower() in _REPORT_VERBS
 
 
 def dateline_ranges(text: str) -> list[tuple[int, int]]:
