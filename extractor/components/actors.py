@@ -139,7 +139,7 @@ class Gazetteer:
              "lexicons/dates.json", "gazetteer/token_splits.json")
 
     @staticmethod
-    def phrases(data: dict) -> "Phrases":
+    def phrases(data: dict) -> Phrases:
         """The phrase patterns of the actor index (organisations, places, and places in
         capitals for headlines and datelines: 'MEXICO', 'EL PASO') and of the block list."""
         places = data["gazetteer/places.patterns.json"]
@@ -152,8 +152,8 @@ class Gazetteer:
                        [{"label": BLOCKED, "pattern": name} for name in names])
 
     def __init__(self, nlp: Language, data: dict):
-        orgs = data["gazetteer/orgs.patterns.json"]
-        places = data["gazetteer/places.patterns.json"]
+        phrases = self.phrases(data)
+        orgs, places, shouted = phrases.orgs, phrases.places, phrases.shouted
         blocked = data["gazetteer/not_actors.json"]
         titles = data["lexicons/titles.json"]
         self.cleaning = data["gazetteer/cleaning.json"]
@@ -167,8 +167,6 @@ class Gazetteer:
         for line in orgs:
             if not _is_acronym(line["pattern"]):
                 self.org_names.setdefault(line["id"], []).append(line["pattern"])
-        phrases = self.phrases(data)
-        shouted, block_list = phrases.shouted, phrases.blocked
         splits = data["gazetteer/token_splits.json"]
         splits = splits["splits"] if splits["tokenizer"] == tokenizer_fingerprint(nlp) else {}
         self.ruler = PhraseIndex(nlp, phrases.all, splits)  # one pass finds both
@@ -184,7 +182,7 @@ class Gazetteer:
                                                for h in bodies["heads"]}
         self.name_heads = set(blocked["name_heads"])
         self.government_words = set(blocked["government_words"])
-        self.blocked_names = {line["pattern"] for line in block_list}
+        self.blocked_names = {line["pattern"] for line in phrases.blocked}
         self.office_words = set(blocked["office_words"])
         self.not_people = set(blocked["not_people"])
         figures = data["lexicons/figures.json"]
