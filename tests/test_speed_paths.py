@@ -45,6 +45,16 @@ def test_unknown_ops_are_refused():
         build_nlp(ops="cupy")
 
 
+def test_the_base_senter_is_not_loaded_and_sentences_come_from_migrex(extractor):
+    """The base package's sentence recogniser is excluded at load (models/pipeline.json):
+    migrex's own sentence components split the text."""
+    assert "senter" not in extractor.nlp.component_names
+    doc = _sentences_before_syntax(extractor, "Rome admitted 900 refugees. Madrid took 450.\n"
+                                              "Athens update")
+    assert [sent.text for sent in doc.sents if sent.text.strip()] == [
+        "Rome admitted 900 refugees.", "Madrid took 450.", "Athens update"]
+
+
 def _sentences_before_syntax(extractor, text: str):
     """`text` through the pipeline up to (not including) migrex_syntax."""
     doc = extractor.nlp.make_doc(text)
