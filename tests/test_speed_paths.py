@@ -1,5 +1,9 @@
 """The fast paths give the records of the plain ones: worker processes, either thinc ops."""
 
+import ctypes
+import multiprocessing
+import platform
+
 import pytest
 from conftest import python_output
 
@@ -184,6 +188,41 @@ def test_workers_fork_from_a_frozen_heap_and_the_collector_is_restored_after(ext
     assert gc.get_freeze_count() > 0
     assert len([first, *records]) == len(TEXTS)
     assert gc.get_freeze_count() == 0
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
+
+
+def _heap_free_after_a_chunk(block: int, blocks: int) -> tuple[int, int]:
+    """In a worker: `blocks` blocks of `block` bytes allocated, written and freed, as a chunk's
+    arrays are; (bytes of them that were mmapped, bytes left free in the heap after)."""
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+    libc.free.argtypes = [ctypes.c_void_p]
+    libc.mallinfo2.restype = _MallInfo2
+    mapped_before = libc.mallinfo2().hblkhd
+    pointers = [libc.malloc(block) for _ in range(blocks)]
+    for pointer in pointers:
+        ctypes.memset(pointer, 1, block)
+    mapped = libc.mallinfo2().hblkhd - mapped_before
+    for pointer in reversed(pointers):
+        libc.free(pointer)
+    return mapped, libc.mallinfo2().fordblks
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
+def test_a_workers_heap_keeps_what_a_chunk_freed_for_the_next_one():
+    """90 MB of 30 MB arrays come from the heap and stay there once freed (glibc's adaptive
+    defaults mmap such arrays, or give back more than 64 MB of free heap)."""
+    from extractor.pipeline import _start_worker
+
+    with multiprocessing.get_context("fork").Pool(1, initializer=_start_worker) as pool:
+        mapped, free = pool.apply(_heap_free_after_a_chunk, (30 << 20, 3))
+    assert mapped == 0
+    assert free >= 90 << 20
 
 
 def test_the_last_chunks_are_spread_over_the_workers_in_order():
