@@ -170,12 +170,13 @@ class Gazetteer:
         splits = data["gazetteer/token_splits.json"]
         splits = splits["splits"] if splits["tokenizer"] == tokenizer_fingerprint(nlp) else {}
         self.ruler = PhraseIndex(nlp, phrases.all, splits)  # one pass finds both
-        self.place_id = {line["pattern"]: line["id"] for line in places + shouted}
+        named_places = places + shouted
+        self.place_id = {line["pattern"]: line["id"] for line in named_places}
         self.place_folded = {alias.casefold(): place for alias, place in self.place_id.items()}
         self.place_names = {line["id"]: line["canonical"] for line in places}
         self.countries = {line["pattern"] for line in places if line["id"].count(":") == 1
                           and len(line["id"]) == len("iso:US")}
-        self.needs_context = {line["pattern"] for line in places + shouted
+        self.needs_context = {line["pattern"] for line in named_places
                               if line.get("needs_context")}
         bodies = self.cleaning["generic_bodies"]
         self.generic = set(bodies["heads"]) | {f"{m} {h}" for m in bodies["modifiers"]
