@@ -23,6 +23,7 @@ from . import components  # noqa: F401  (registers the factories)
 from .components.attributes import ERROR_KEY, OVERSIZED_KEY, TEXT_KEY, groups
 from .data import load_json
 from .io import Document, InputProblem, check_published
+from .memory import keep_freed_memory
 from .normalize.numbers import MAX_FIGURE_VALUE
 from .output import doc_to_record
 from .tokenizer import TOKENIZER, customise_tokenizer
@@ -135,23 +136,7 @@ def _extract_chunk(pieces: list[tuple[Document, int]]) -> list[Piece]:
 def _start_worker() -> None:
     """In a forked worker, before its first chunk."""
     _die_with_parent()
-    _keep_freed_memory(**pipeline_config()["worker_malloc"])
-
-
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (<malloc.h>)
-
-
-def _keep_freed_memory(mmap_threshold: int, trim_threshold: int) -> None:
-    """In a forked worker: glibc's malloc keeps what a batch freed for the next one. With its
-    adaptive defaults a worker's heap was given back to the system after each chunk and its
-    pages faulted in again for the next (some 100 MB a chunk: four times the page faults of one
-    process doing the same work). Without glibc's mallopt nothing changes."""
-    try:
-        mallopt = ctypes.CDLL(None).mallopt  # by hand: no maintained package wraps mallopt
-    except (OSError, AttributeError):
-        return
-    mallopt(M_MMAP_THRESHOLD, mmap_threshold)  # arrays up to this size come from the heap
-    mallopt(M_TRIM_THRESHOLD, trim_threshold)  # free heap kept up to this size
+    keep_freed_memory()
 
 
 def _die_with_parent() -> None:

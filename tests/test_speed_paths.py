@@ -1,6 +1,7 @@
 """The fast paths give the records of the plain ones: worker processes, either thinc ops."""
 
 import ctypes
+import inspect
 import multiprocessing
 import platform
 
@@ -213,7 +214,10 @@ def _heap_free_after_a_chunk(block: int, blocks: int) -> tuple[int, int]:
     return mapped, libc.mallinfo2().fordblks
 
 
-@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
+GLIBC = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
+
+
+@GLIBC
 def test_a_workers_heap_keeps_what_a_chunk_freed_for_the_next_one():
     """90 MB of 30 MB arrays come from the heap and stay there once freed (glibc's adaptive
     defaults mmap such arrays, or give back more than 64 MB of free heap)."""
@@ -221,6 +225,22 @@ def test_a_workers_heap_keeps_what_a_chunk_freed_for_the_next_one():
 
     with multiprocessing.get_context("fork").Pool(1, initializer=_start_worker) as pool:
         mapped, free = pool.apply(_heap_free_after_a_chunk, (30 << 20, 3))
+    assert mapped == 0
+    assert free >= 90 << 20
+
+
+@GLIBC
+def test_the_console_commands_heap_keeps_what_a_batch_freed():
+    """`run` sets malloc up as the workers are before the command runs (here `--version`)."""
+    probe = ("import atexit, ctypes, sys\n" + inspect.getsource(_MallInfo2)
+             + inspect.getsource(_heap_free_after_a_chunk)
+             + "atexit.register(lambda: print(*_heap_free_after_a_chunk(30 << 20, 3)))\n"
+               "sys.argv = ['migrex', '--version']\n"
+               "from extractor.cli import run\n"
+               "run()\n")
+    version, heap = python_output(probe).splitlines()
+    mapped, free = map(int, heap.split())
+    assert version == f"migrex {__import__('extractor').__version__}"
     assert mapped == 0
     assert free >= 90 << 20
 
