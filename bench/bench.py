@@ -253,16 +253,29 @@ def targets(table: dict, memory_rows: list, startup_ratio: float, ops: str) -> l
             *(f"- {text}: **{'met' if met else 'not met'}**" for text, met in checks), ""]
 
 
+def processor() -> str:
+    """The processor's model name, family and model from Linux's /proc/cpuinfo (the machine
+    behind the same name can change between runs), else what `platform` knows."""
+    try:
+        first = Path("/proc/cpuinfo").read_text().split("\n\n")[0]
+    except OSError:
+        return platform.processor() or platform.machine()
+    fields = dict(line.split(":", 1) for line in first.splitlines() if ":" in line)
+    fields = {key.strip(): value.strip() for key, value in fields.items()}
+    return (f"{fields.get('model name', platform.machine())} (family {fields.get('cpu family')}, "
+            f"model {fields.get('model')}), {platform.machine()}")
+
+
 def render(args, tables, memory_rows, start, profile, found) -> str:
     command = ("python bench/bench.py " + " ".join("--corpus " + " ".join(c) for c in args.corpus)
                + " --words " + " ".join(str(words) for words in args.words)
                + " --memory-docs " + " ".join(str(count) for count in args.memory_docs))
     lines = [
         "# Benchmark results", "",
-        f"Regenerate with `{command} --write bench/RESULTS.md` (about 20 minutes on an idle "
+        f"Regenerate with `{command} --write bench/RESULTS.md` (12 to 20 minutes on an idle "
         "machine with the default 2,000 and 20,000 memory documents, most of it the larger "
         "memory run; the bench's peer environment is made under /tmp on first use).", "",
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Machine: {processor()}, {os.cpu_count()} cores, "
         f"{platform.system()} {platform.release()}; Python {sys.version.split()[0]}; "
         f"{datetime.date.today().isoformat()}; one-minute load average {min(LOADS):.2f} to "
         f"{max(LOADS):.2f} before the interleaved commands, median {statistics.median(LOADS):.2f} "
