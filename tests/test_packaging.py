@@ -3,6 +3,7 @@ commands that default to checkout paths say what to pass, train-figures writes w
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -64,6 +65,16 @@ def test_data_is_found_through_the_package_and_overridable(tmp_path):
                               env={"MIGREX_MODELS": str(tmp_path), "PATH": "/usr/bin"})
     assert override.returncode == 0, override.stderr
     assert Path(override.stdout.strip()) == tmp_path
+
+
+def test_an_override_without_the_data_leaves_version_and_help_working(tmp_path):
+    """The data is read by the commands that use it, not when the console command starts."""
+    for option in ("--version", "--help"):
+        done = subprocess.run([sys.executable, "-m", "extractor", option], capture_output=True,
+                              text=True, timeout=120,
+                              env={**os.environ, "MIGREX_MODELS": str(tmp_path)})
+        assert done.returncode == 0, done.stderr
+        assert "migrex" in done.stdout
 
 
 @pytest.fixture
