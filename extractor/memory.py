@@ -13,6 +13,7 @@ adapting its mmap threshold, and every array over 128 KiB is mapped afresh.
 from __future__ import annotations
 
 import ctypes
+import os
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (<malloc.h>)
 MMAP_THRESHOLD = 32 << 20  # blocks up to this size come from the heap (glibc's adaptive cap)
@@ -20,11 +21,13 @@ TRIM_THRESHOLD = 128 << 20  # freed heap kept up to this size: more than a batch
 
 
 def keep_freed_memory() -> bool:
-    """Set malloc's mmap and trim thresholds; whether glibc took them (False without glibc's
-    mallopt: nothing changes)."""
-    try:
-        mallopt = ctypes.CDLL(None).mallopt  # by hand: no maintained package wraps mallopt
-    except (OSError, AttributeError):
+    """Set malloc's mmap and trim thresholds; whether glibc took them (False elsewhere:
+    nothing changes)."""
+    try:  # by hand: no maintained package wraps mallopt
+        if not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
+            return False
+        mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError, ValueError):  # no confstr (Windows), name or mallopt
         return False
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
                 and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))

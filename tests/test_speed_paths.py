@@ -245,6 +245,24 @@ def test_the_console_commands_heap_keeps_what_a_batch_freed():
     assert free >= 90 << 20
 
 
+@pytest.mark.parametrize("libc", [None, ValueError, AttributeError])
+def test_without_glibc_the_allocator_is_left_alone(monkeypatch, libc):
+    """No glibc (confstr has no value, does not know the name, or does not exist): no call."""
+    from extractor import memory
+
+    def confstr(name):
+        if libc is None:
+            return None
+        raise libc(name)
+
+    def no_library(*args):
+        raise AssertionError("the C library was opened")
+
+    monkeypatch.setattr(memory.os, "confstr", confstr)
+    monkeypatch.setattr(memory.ctypes, "CDLL", no_library)
+    assert memory.keep_freed_memory() is False
+
+
 def test_the_last_chunks_are_spread_over_the_workers_in_order():
     from extractor.pipeline import _last_spread
 
