@@ -14,20 +14,26 @@ from __future__ import annotations
 
 import ctypes
 import os
+from typing import Callable
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (<malloc.h>)
 MMAP_THRESHOLD = 32 << 20  # blocks up to this size come from the heap (glibc's adaptive cap)
 TRIM_THRESHOLD = 128 << 20  # freed heap kept up to this size: more than a batch's arrays
 
 
+def glibc_mallopt() -> Callable[[int, int], int] | None:
+    """glibc's `mallopt`, or None where the C library is not glibc."""
+    try:  # by hand: no maintained package wraps mallopt
+        if not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
+            return None
+        return ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError, ValueError):  # no confstr (Windows), name or mallopt
+        return None
+
+
 def keep_freed_memory() -> bool:
     """Set malloc's mmap and trim thresholds; whether glibc took them (False elsewhere:
     nothing changes)."""
-    try:  # by hand: no maintained package wraps mallopt
-        if not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
-            return False
-        mallopt = ctypes.CDLL(None).mallopt
-    except (AttributeError, OSError, ValueError):  # no confstr (Windows), name or mallopt
-        return False
-    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-                and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    mallopt = glibc_mallopt()
+    return mallopt is not None and bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+                                        and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))

@@ -3,12 +3,12 @@
 import ctypes
 import inspect
 import multiprocessing
-import platform
 
 import pytest
 from conftest import python_output
 
 from extractor.io import Document
+from extractor.memory import glibc_mallopt
 from extractor.pipeline import Extractor, build_nlp
 
 TEXTS = [
@@ -214,7 +214,7 @@ def _heap_free_after_a_chunk(block: int, blocks: int) -> tuple[int, int]:
     return mapped, libc.mallinfo2().fordblks
 
 
-GLIBC = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
+GLIBC = pytest.mark.skipif(glibc_mallopt() is None, reason="glibc's malloc only")
 
 
 @GLIBC
